@@ -1,0 +1,135 @@
+"""Rewrite dotted paths that appear as values in YAML, TOML, INI and setup.cfg files.
+
+A value is rewritten only when the whole value (or a `module:attr` entry point) is a
+dotted path under a moved name; prose that merely mentions a path is left alone. Edits
+are spliced into the original text at the value's exact position, so formatting,
+comments and quoting stay as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from migrator.model import Edit, RefKind
+
+DOTTED_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?::[A-Za-z_][A-Za-z0-9_.]*)?$")
+
+Resolver = Callable[[str], "str | None"]
+
+
+def rewrite_value(value: str, resolve: Resolver) -> str | None:
+    """The new text of a config value that is a dotted path under a moved name, else None."""
+    if not DOTTED_VALUE.match(value):
+        return None
+    module, colon, attr = value.partition(":")
+    new = resolve(module)
+    if new is None:
+        return None
+    return new + colon + attr
+
+
+def rewrite_config(path: str, text: str, resolve: Resolver) -> tuple[str, tuple[Edit, ...]]:
+    """Rewrite dotted-path values in a config file; the format follows the suffix."""
+    if path.endswith((".yaml", ".yml")):
+        spans = _yaml_scalars(text)
+    elif path.endswith(".toml"):
+        spans = _quoted_strings(text)
+    else:
+        spans = _ini_values(text)
+    return _splice(text, spans, resolve)
+
+
+def _splice(text: str, spans, resolve: Resolver) -> tuple[str, tuple[Edit, ...]]:
+    edits: list[Edit] = []
+    out: list[str] = []
+    last = 0
+    for start, end, value in spans:
+        new = rewrite_value(value, resolve)
+        if new is None or new == value:
+            continue
+        out.append(text[last:start])
+        out.append(new)
+        last = end
+        line = text.count("\n", 0, start) + 1
+        edits.append(Edit(RefKind.CONFIG, line, value, new))
+    if not edits:
+        return text, ()
+    out.append(text[last:])
+    return "".join(out), tuple(edits)
+
+
+def _yaml_scalars(text: str):
+    """(start, end, value) of every scalar whose raw text equals its value."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.tokens import ScalarToken
+
+    yaml = YAML(typ="rt")
+    try:
+        tokens = list(yaml.scan(text))
+    except YAMLError:
+        return []
+    spans = []
+    for tok in tokens:
+        if not isinstance(tok, ScalarToken):
+            continue
+        start, end = tok.start_mark.index, tok.end_mark.index
+        raw = text[start:end]
+        if tok.style in ("'", '"'):
+            start, end = start + 1, end - 1
+            raw = text[start:end]
+        if raw == tok.value:
+            spans.append((start, end, tok.value))
+    return spans
+
+
+_TOML_STRING = re.compile(r'"([^"\\\n]*)"|\'([^\'\n]*)\'')
+
+
+def _quoted_strings(text: str):
+    spans = []
+    for line_start, line in _lines(text):
+        code = _strip_comment(line)
+        for m in _TOML_STRING.finditer(code):
+            group = 1 if m.group(1) is not None else 2
+            spans.append((line_start + m.start(group), line_start + m.end(group), m.group(group)))
+    return spans
+
+
+_INI_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:]*")
+
+
+def _ini_values(text: str):
+    spans = []
+    for line_start, line in _lines(text):
+        stripped = line.lstrip()
+        if not stripped or stripped[0] in "#;[":
+            continue
+        for m in _INI_TOKEN.finditer(line):
+            before = line[m.start() - 1] if m.start() else " "
+            after = line[m.end()] if m.end() < len(line) else " "
+            if before in " \t=:'\",[" and after in " \t\r\n'\",]":
+                spans.append((line_start + m.start(), line_start + m.end(), m.group()))
+    return spans
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        yield pos, line
+        pos += len(line)
+
+
+def _strip_comment(line: str) -> str:
+    """The part of a TOML line before a comment (a '#' outside quotes)."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[:i]
+    return line

@@ -1,0 +1,240 @@
+"""The data the engine passes between its layers: frozen, I/O free, easy to compare.
+
+Everything from the expanded move set to the finished plan is described here. Rules
+(`rules/`) depend on this module and libcst only; the CLI and the renderers consume
+`Plan` objects; `apply` turns a `Plan` into bytes on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable, Mapping
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something a person must read: where (path:line:col), what, and how to fix it."""
+
+    severity: Severity
+    code: str
+    message: str
+    path: str | None = None
+    line: int | None = None
+    col: int | None = None
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        loc = self.path
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.col is not None:
+                loc += f":{self.col}"
+        return loc
+
+    def __str__(self) -> str:
+        loc = self.location()
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+class RefKind(str, Enum):
+    """Kinds of references a rewrite can touch; the summary counts them per kind."""
+
+    IMPORT = "import"
+    IMPORT_FROM = "import-from"
+    RELATIVE = "relative-import"
+    DOTTED_USE = "dotted-use"
+    STRING = "string"
+    CONFIG = "config-value"
+    NOTEBOOK = "notebook"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One rewritten reference, as reported by a rule."""
+
+    kind: RefKind
+    line: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a rule knows about the file it rewrites.
+
+    `module` is the file's dotted module name where it lies now (before the phase) and
+    `new_module` where it lies after the phase (equal when the file does not move).
+    Both are None for files outside the source roots (tests, scripts, notebooks):
+    relative imports there cannot be resolved and are left alone.
+    """
+
+    path: str
+    module: str | None = None
+    new_module: str | None = None
+    is_package: bool = False
+
+    @property
+    def package(self) -> str | None:
+        """The package that relative imports in this file start from (before the move)."""
+        return _package_of(self.module, self.is_package)
+
+    @property
+    def new_package(self) -> str | None:
+        return _package_of(self.new_module, self.is_package)
+
+
+def _package_of(module: str | None, is_package: bool) -> str | None:
+    if module is None:
+        return None
+    if is_package:
+        return module
+    return module.rpartition(".")[0]
+
+
+@dataclass(frozen=True)
+class MoveSet:
+    """Every old dotted name of one phase mapped to its new dotted name.
+
+    `modules` maps each moved module (packages expanded to every submodule, the package
+    itself included) to its new name. `symbols` maps `old.module.Name` to
+    `new.module.Name` for symbol moves. `known_modules` is every module of the project
+    before the phase, so a rule can tell `from pkg import submodule` from
+    `from pkg import attribute`. `reexports` maps a name that a package that stays put
+    re-exports from a moved module (`orchestration.load_experiment_config`) to the new
+    home of its definition (`config.loader.load_experiment_config`): `from pkg import
+    name` may follow it, since it binds the very same object.
+    """
+
+    modules: Mapping[str, str] = field(default_factory=dict)
+    symbols: Mapping[str, str] = field(default_factory=dict)
+    known_modules: frozenset[str] = frozenset()
+    reexports: Mapping[str, str] = field(default_factory=dict)
+
+    def module_target(self, old: str) -> str | None:
+        """The new name of module `old` if this phase moves it, else None."""
+        return self.modules.get(old)
+
+    def is_module(self, dotted: str) -> bool:
+        return dotted in self.known_modules or dotted in self.modules
+
+    def resolve(self, dotted: str) -> str | None:
+        """Map a dotted name (module, or attribute path below a module) to its new name.
+
+        The longest moved prefix wins, symbols before modules. Returns None when nothing
+        in `dotted` moves. `a.b.c` with `a.b` moved to `x.y` resolves to `x.y.c`.
+        """
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            rest = parts[end:]
+            target = self.symbols.get(prefix)
+            if target is None:
+                target = self.modules.get(prefix)
+            if target is not None:
+                return ".".join([target, *rest])
+        return None
+
+    def old_names(self) -> Iterable[str]:
+        yield from self.modules
+        yield from self.symbols
+
+    def __bool__(self) -> bool:
+        return bool(self.modules or self.symbols)
+
+
+class ChangeRole(str, Enum):
+    MOVED = "moved"          # file content now lives at a new path (maybe rewritten)
+    EDITED = "edited"        # references rewritten in place
+    FACADE = "facade"        # the old path now holds a facade
+    CREATED = "created"      # a new package __init__.py
+    DELETED = "deleted"      # removed (facade style "none", or a consolidated copy)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file's before and after. `before is None` creates, `after is None` deletes.
+
+    A moved file is a change at its new path with `renamed_from` set to the old path and
+    `before` holding the old path's content, so a diff shows it as a rename.
+    """
+
+    path: str
+    role: ChangeRole
+    before: bytes | None
+    after: bytes | None
+    renamed_from: str | None = None
+    edits: tuple[Edit, ...] = ()
+    mode: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after or self.renamed_from is not None
+
+
+@dataclass(frozen=True)
+class ModuleMoveRecord:
+    """A module the phase moves (after package expansion), for summaries and facades."""
+
+    old: str
+    new: str
+    old_path: str
+    new_path: str
+    consolidated: bool = False
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    """Everything one phase does, as data. `apply` writes exactly `changes`."""
+
+    phase: int
+    title: str
+    changes: tuple[FileChange, ...]
+    moves: tuple[ModuleMoveRecord, ...]
+    symbol_moves: tuple[tuple[str, str], ...]
+    diagnostics: tuple[Diagnostic, ...]
+    kept_references: tuple[Diagnostic, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    def digest(self) -> str:
+        """A hash of what the phase writes: the same plan twice gives the same digest."""
+        h = hashlib.sha256()
+        for ch in sorted(self.changes, key=lambda c: c.path):
+            h.update(ch.path.encode())
+            h.update(b"\0")
+            h.update(ch.role.value.encode())
+            h.update(b"\0")
+            h.update(hashlib.sha256(ch.before or b"").digest() if ch.before is not None else b"-")
+            h.update(hashlib.sha256(ch.after).digest() if ch.after is not None else b"-")
+        return h.hexdigest()
+
+    def edit_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for ch in self.changes:
+            for e in ch.edits:
+                counts[e.kind.value] = counts.get(e.kind.value, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan for one or more phases, in order."""
+
+    phases: tuple[PhasePlan, ...]
+    mapping_path: str
+    target_root: str
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for p in self.phases for d in p.errors)

@@ -1,0 +1,234 @@
+"""Expand a phase's moves against the project: which modules and files go where.
+
+A package move expands to every module and file below the package; a more specific
+move inside a moved package refines it (its subtree goes where it says). The result is
+the `MoveSet` the rules use and the file relocations the planner carries out. Problems
+that make a phase impossible (a source that does not exist, a destination that would be
+overwritten) are reported as error diagnostics naming the mapping line and the fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from migrator.mapping import Mapping, MoveSpec, PhaseSpec
+from migrator.model import Diagnostic, ModuleMoveRecord, MoveSet, Severity
+from migrator.project import ProjectIndex, Snapshot
+
+
+@dataclass(frozen=True)
+class Relocation:
+    """One file that moves. `module` is None for non-Python files inside a package."""
+
+    old_path: str
+    new_path: str
+    module: str | None
+    new_module: str | None
+    is_package: bool
+
+
+@dataclass(frozen=True)
+class SymbolMove:
+    module: str
+    name: str
+    dest_module: str
+    prefer: str | None
+    spec: MoveSpec
+
+
+@dataclass
+class Expansion:
+    moveset: MoveSet
+    relocations: dict[str, Relocation] = field(default_factory=dict)
+    records: list[ModuleMoveRecord] = field(default_factory=list)
+    #: old module → (existing destination module path, prefer) for moves onto existing modules.
+    onto_existing: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: (source __init__ path, destination __init__ path, old package, new package)
+    init_merges: list[tuple[str, str, str, str]] = field(default_factory=list)
+    symbol_moves: list[SymbolMove] = field(default_factory=list)
+    #: __init__.py files to create for new packages: path → package name.
+    new_packages: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+
+def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Snapshot) -> Expansion:
+    """Turn the phase's moves into a MoveSet and file relocations, or error diagnostics."""
+    errors: list[Diagnostic] = []
+    module_moves: dict[str, str] = {}
+    module_specs: dict[str, MoveSpec] = {}
+    symbol_moves: list[SymbolMove] = []
+
+    def error(spec: MoveSpec | None, code: str, message: str) -> None:
+        line, col = mapping.location(spec) if spec else (None, None)
+        errors.append(Diagnostic(Severity.ERROR, code, message, _rel_mapping(mapping), line, col))
+
+    # Symbol moves first so module names can be checked against them.
+    for spec in phase.moves:
+        if spec.is_symbol:
+            mod = index.get(spec.source_module)
+            if mod is None:
+                error(spec, "MIG101", f"cannot move {spec.source!r}: module {spec.source_module!r} does not exist{_did_you_mean(spec.source_module, index)}")
+                continue
+            defined = _top_level_names(snapshot.get(mod.path) or b"")
+            if spec.symbol not in defined:
+                close = difflib.get_close_matches(spec.symbol or "", sorted(defined), n=1)
+                hint = f" — did you mean {spec.source_module}:{close[0]}?" if close else " — check the name after ':'"
+                error(spec, "MIG102", f"cannot move {spec.source!r}: {spec.symbol!r} is not defined at the top level of {mod.path}{hint}")
+                continue
+            symbol_moves.append(SymbolMove(spec.source_module, spec.symbol or "", spec.to, spec.prefer, spec))
+        else:
+            if index.get(spec.source) is None:
+                error(spec, "MIG101", f"cannot move {spec.source!r}: no such module or package under {', '.join(index.source_roots)}{_did_you_mean(spec.source, index)}")
+                continue
+            module_moves[spec.source] = spec.to
+            module_specs[spec.source] = spec
+
+    # Expand packages: every module below goes with its nearest moved ancestor.
+    expanded: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for name in index.modules:
+        best = _nearest_moved(name, module_moves)
+        if best is None:
+            continue
+        expanded[name] = module_moves[best] + name[len(best):]
+        owner[name] = best
+
+    exp = Expansion(moveset=MoveSet())
+    exp.diagnostics.extend(errors)
+    vacated = {index.modules[n].path for n in expanded}
+
+    # Destinations inside something that moves away in the same phase contradict it.
+    for src, dest in module_moves.items():
+        inside = _nearest_moved(dest, {k: v for k, v in module_moves.items() if k != src and not src.startswith(k + ".")})
+        if inside is not None:
+            error(module_specs[src], "MIG103", f"{src!r} → {dest!r} lands inside {inside!r}, which this phase moves to {module_moves[inside]!r} — move it to {module_moves[inside] + dest[len(inside):]!r} instead")
+
+    for name, new in sorted(expanded.items()):
+        info = index.modules[name]
+        spec = module_specs[owner[name]]
+        new_path = index.path_for(new, info.source_root, info.is_package)
+        existing = index.get(new)
+        existing_path = existing.path if existing else (new_path if new_path in snapshot else None)
+        if existing_path is not None and existing_path not in vacated:
+            if info.is_package:
+                if not spec.merge:
+                    error(spec, "MIG104", f"cannot move {name!r} to {new!r}: package {existing_path.rsplit('/', 1)[0]}/ already exists — add `merge: true` to merge into it (no file is overwritten)")
+                    continue
+                exp.init_merges.append((info.path, existing_path, name, new))
+                exp.records.append(ModuleMoveRecord(name, new, info.path, existing_path))
+                continue
+            if existing is not None and existing.is_package and spec.prefer != "destination":
+                error(spec, "MIG105", f"cannot move module {name!r} to {new!r}: that is a package ({existing_path}) — move it to {new + '.' + name.rsplit('.', 1)[-1]!r}")
+                continue
+            # A module onto an existing module: a consolidation when both are equivalent,
+            # else refused unless the move says which one wins (decided by the planner).
+            exp.onto_existing[name] = (existing_path, spec.prefer)
+            exp.records.append(ModuleMoveRecord(name, new, info.path, existing_path, consolidated=True))
+            continue
+        exp.relocations[info.path] = Relocation(info.path, new_path, name, new, info.is_package)
+        exp.records.append(ModuleMoveRecord(name, new, info.path, new_path))
+
+    # Non-Python files inside moved packages travel with them.
+    for src, dest in module_moves.items():
+        info = index.modules[src]
+        if not info.is_package:
+            continue
+        old_dir = info.directory + "/"
+        new_dir = PurePosixPath(index.path_for(dest, info.source_root, True)).parent.as_posix() + "/"
+        for path in snapshot.paths():
+            if not path.startswith(old_dir) or path in exp.relocations or path.endswith((".py", ".pyi")):
+                continue
+            sub = path[len(old_dir):]
+            # A nested moved package owns its own files.
+            nested = [s for s in module_moves if s != src and s.startswith(src + ".") and index.modules[s].is_package and path.startswith(index.modules[s].directory + "/")]
+            if nested:
+                continue
+            target = new_dir + sub
+            if target in snapshot:
+                error(module_specs[src], "MIG106", f"moving {src!r} would overwrite {target} — rename one of them")
+                continue
+            exp.relocations[path] = Relocation(path, target, None, None, False)
+
+    # Symbol moves need their destination module, or create it.
+    symbol_map: dict[str, str] = {}
+    for sm in symbol_moves:
+        if sm.module in expanded:
+            error(sm.spec, "MIG107", f"{sm.module!r} is moved in this phase and {sm.spec.source!r} too — move the symbol in a phase of its own")
+            continue
+        symbol_map[f"{sm.module}.{sm.name}"] = f"{sm.dest_module}.{sm.name}"
+        exp.symbol_moves.append(sm)
+
+    # Packages that must exist for the new names.
+    created_paths = {r.new_path for r in exp.relocations.values()}
+    roots = {n: index.modules[n].source_root for n in expanded}
+    targets = [(new, roots[old]) for old, new in expanded.items()]
+    for sm in exp.symbol_moves:
+        targets.append((sm.dest_module, index.modules[sm.module].source_root))
+        if index.get(sm.dest_module) is None:
+            targets.append((sm.dest_module + ".__never__", index.modules[sm.module].source_root))
+    for new, root in targets:
+        parts = new.split(".")
+        for i in range(1, len(parts)):
+            pkg = ".".join(parts[:i])
+            init = index.path_for(pkg, root, True)
+            if init in snapshot and init not in vacated:
+                continue
+            if init in created_paths:
+                continue
+            pkg_dir = init.rsplit("/", 1)[0]
+            if index.get(pkg) is not None and not index.modules[pkg].is_package:
+                continue  # reported as a collision by the destination check
+            if snapshot.dir_exists(pkg_dir) and init not in vacated:
+                continue  # an existing namespace package: leave it one
+            exp.new_packages[init] = pkg
+
+    exp.moveset = MoveSet(
+        modules=expanded,
+        symbols=symbol_map,
+        known_modules=index.names(),
+    )
+    exp.diagnostics = errors
+    return exp
+
+
+def _nearest_moved(name: str, moves: dict[str, str]) -> str | None:
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in moves:
+            return prefix
+    return None
+
+
+def _did_you_mean(name: str, index: ProjectIndex) -> str:
+    close = difflib.get_close_matches(name, list(index.modules), n=1, cutoff=0.6)
+    return f" — did you mean {close[0]!r}?" if close else " — check the spelling"
+
+
+def _top_level_names(data: bytes) -> set[str]:
+    try:
+        tree = ast.parse(data)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    names.add(t.id)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def _rel_mapping(mapping: Mapping) -> str:
+    return mapping.path.name

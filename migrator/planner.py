@@ -1,0 +1,536 @@
+"""The planning engine: mapping × snapshot → Plan. Pure: reads a snapshot, writes nothing.
+
+For one phase: expand the moves, rewrite every file that can refer to a moved name
+(a text prefilter decides which files are parsed at all), relocate moved files, write
+facades at the old paths, consolidate copies, move symbols, create new packages. The
+result is a `PhasePlan` plus the snapshot after it, on which the next phase is planned.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import tokenize
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Iterable
+
+from migrator import configfiles, facades, notebooks, symbols
+from migrator.equivalence import equivalent, unified
+from migrator.mapping import Mapping, PhaseSpec
+from migrator.model import (
+    ChangeRole,
+    Diagnostic,
+    Edit,
+    FileChange,
+    FileContext,
+    MoveSet,
+    PhasePlan,
+    Plan,
+    Severity,
+)
+from migrator.moves import Expansion, expand
+from migrator.project import (
+    CONFIG_SUFFIXES,
+    NOTEBOOK_SUFFIX,
+    FileEntry,
+    ProjectIndex,
+    Snapshot,
+    matches_any,
+)
+
+
+# --------------------------------------------------------------------------- text I/O
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    bom: bool
+
+
+def decode_python(data: bytes) -> Decoded:
+    """Decode a Python file by its PEP 263 declaration (UTF-8 by default), keeping the BOM."""
+    encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    raw = data[3:] if bom else data
+    return Decoded(raw.decode(encoding), encoding, bom)
+
+
+def encode_python(text: str, like: Decoded) -> bytes:
+    data = text.encode(like.encoding)
+    return b"\xef\xbb\xbf" + data if like.bom else data
+
+
+# --------------------------------------------------------------------------- rewriting
+
+
+class FileRewriteError(Exception):
+    """A file that cannot be rewritten (does not parse, is not decodable)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(str(diagnostic))
+
+
+def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
+    from libcst import ParserSyntaxError
+
+    from rules import rewrite_source
+
+    try:
+        return rewrite_source(text, ctx, moves)
+    except ParserSyntaxError as exc:
+        raise FileRewriteError(
+            Diagnostic(
+                Severity.ERROR,
+                "MIG201",
+                f"does not parse: {exc.message} — fix the syntax, or exclude the file in the mapping's target.exclude",
+                ctx.path,
+                exc.raw_line,
+                exc.raw_column + 1,
+            )
+        ) from None
+
+
+def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]]:
+    """Rewrite references in one file of any supported kind. Pure."""
+    if path.endswith((".py", ".pyi")):
+        try:
+            decoded = decode_python(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", f"cannot be decoded ({exc}) — save it as UTF-8 or declare its encoding (PEP 263)", path)) from None
+        text, edits, diags = rewrite_python_text(decoded.text, ctx, moves)
+        if text == decoded.text:
+            return data, edits, diags
+        return encode_python(text, decoded), edits, diags
+    if path.endswith(NOTEBOOK_SUFFIX):
+        text = data.decode("utf-8")
+        cell_ctx = FileContext(path=path)
+
+        def cell(source: str):
+            new, edits, _ = rewrite_python_text(source, cell_ctx, moves)
+            return new, edits
+
+        try:
+            new_text, edits, diags = notebooks.rewrite_notebook(path, text, cell)
+        except Exception as exc:
+            if isinstance(exc, FileRewriteError):
+                raise
+            return data, (), (Diagnostic(Severity.WARNING, "MIG911", f"notebook could not be read ({exc}); left unchanged", path),)
+        return (data if new_text == text else new_text.encode("utf-8")), edits, diags
+    if path.endswith(CONFIG_SUFFIXES):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data, (), (Diagnostic(Severity.WARNING, "MIG912", "config file is not UTF-8; left unchanged", path),)
+        new_text, edits = configfiles.rewrite_config(path, text, moves.resolve)
+        return (data if new_text == text else new_text.encode("utf-8")), edits, ()
+    return data, (), ()
+
+
+def prefilter(moves: MoveSet) -> re.Pattern[str]:
+    """One regex over the last components of every old name: a file without a match
+    cannot refer to anything that moves (dotted, relative and `from pkg import name`
+    forms all contain the last component)."""
+    words = set()
+    for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
+        words.add(old.rsplit(".", 1)[-1])
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
+
+
+# --------------------------------------------------------------------------- phases
+
+
+@dataclass
+class _Work:
+    """The mutable state of one phase while it is planned."""
+
+    before: Snapshot
+    after: dict[str, FileEntry | None] = field(default_factory=dict)
+    roles: dict[str, ChangeRole] = field(default_factory=dict)
+    renamed_from: dict[str, str] = field(default_factory=dict)
+    edits: dict[str, list[Edit]] = field(default_factory=dict)
+
+    def current(self, path: str) -> bytes | None:
+        if path in self.after:
+            entry = self.after[path]
+            return entry.data if entry else None
+        return self.before.get(path)
+
+    def put(self, path: str, data: bytes | None, role: ChangeRole, mode: int | None = None) -> None:
+        if data is None:
+            self.after[path] = None
+        else:
+            if mode is None:
+                old = self.after.get(path) or self.before.files.get(path)
+                mode = old.mode if old else 0o644
+            self.after[path] = FileEntry(data, mode)
+        self.roles[path] = role
+
+
+def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapshot | None = None) -> Plan:
+    """Plan the given phases (default: all) in order, each on the result of the last."""
+    numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
+    if snapshot is None:
+        snapshot = read_snapshot(mapping)
+    out: list[PhasePlan] = []
+    for number in numbers:
+        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot)
+        out.append(phase_plan)
+        if phase_plan.errors:
+            break
+    return Plan(tuple(out), str(mapping.path), str(mapping.root))
+
+
+def read_snapshot(mapping: Mapping) -> Snapshot:
+    t = mapping.spec.target
+    return Snapshot.read(mapping.root, t.source_roots, t.exclude)
+
+
+def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[PhasePlan, Snapshot]:
+    """Plan one phase on `snapshot`; returns the plan and the snapshot after it."""
+    target = mapping.spec.target
+    index = ProjectIndex.build(snapshot, target.source_roots)
+    exp = expand(mapping, phase, index, snapshot)
+    if exp.errors:
+        return _refused(phase, exp.errors), snapshot
+    moves = _with_reexports(exp.moveset, index, snapshot)
+    exp.moveset = moves
+    work = _Work(before=snapshot)
+    diagnostics: list[Diagnostic] = []
+    kept: list[Diagnostic] = []
+    pattern = prefilter(moves)
+    moved_modules = set(moves.modules)
+
+    # 1. Rewrite references everywhere; relocated files land at their new paths.
+    for path in snapshot.paths():
+        entry = snapshot.files[path]
+        info = index.module_of(path)
+        module = info.name if info else None
+        reloc = exp.relocations.get(path)
+        new_module = moves.modules.get(module, module) if module else None
+        ctx = FileContext(path, module, new_module, bool(info and info.is_package))
+        must = module in moved_modules
+        if not must and not _may_refer(path, entry.data, pattern):
+            if reloc:
+                work.put(reloc.new_path, entry.data, ChangeRole.MOVED, entry.mode)
+                work.renamed_from[reloc.new_path] = path
+            continue
+        try:
+            data, edits, diags = rewrite_file(path, entry.data, ctx, moves)
+        except FileRewriteError as exc:
+            diagnostics.append(exc.diagnostic)
+            continue
+        diagnostics.extend(diags)
+        if matches_any(path, target.keep_on_facades):
+            kept.extend(
+                Diagnostic(Severity.INFO, "MIG001", f"keeps {e.old!r} (→ {e.new!r}) through its facade", path, e.line)
+                for e in edits
+            )
+            data, edits = entry.data, ()
+        dest = reloc.new_path if reloc else path
+        if module in exp.onto_existing:
+            dest = None  # decided below, against the existing copy
+            work.edits.setdefault("\0" + path, []).extend(edits)
+            work.after["\0" + path] = FileEntry(data, entry.mode)
+            continue
+        if reloc:
+            work.put(dest, data, ChangeRole.MOVED, entry.mode)
+            work.renamed_from[dest] = path
+        elif data != entry.data:
+            work.put(dest, data, ChangeRole.EDITED, entry.mode)
+        if edits:
+            work.edits.setdefault(dest, []).extend(edits)
+
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return _refused(phase, diagnostics), snapshot
+
+    style = mapping.spec.facades.style
+    warn = mapping.spec.facades.warning
+
+    # 2. Moves onto existing modules: consolidate equivalent copies, else refuse.
+    for old, (existing_path, prefer) in sorted(exp.onto_existing.items()):
+        info = index.modules[old]
+        new = moves.modules[old]
+        rewritten = work.after.pop("\0" + info.path).data
+        edits = work.edits.pop("\0" + info.path, [])
+        existing = work.current(existing_path) or b""
+        if prefer == "destination":
+            continue
+        same = equivalent(rewritten, new, existing, new, a_is_package=info.is_package, b_is_package=info.is_package)
+        if same:
+            pass
+        elif prefer == "source":
+            work.put(existing_path, rewritten, ChangeRole.EDITED)
+            work.edits.setdefault(existing_path, []).extend(edits)
+        else:
+            diff = unified(existing.decode("utf-8", "replace"), rewritten.decode("utf-8", "replace"), existing_path + " (existing)", info.path + " (moved here)")
+            diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "MIG301",
+                    f"cannot move {old!r} onto {new!r}: {existing_path} already exists with different code — "
+                    f"add `prefer: source` or `prefer: destination` to the move to say which one wins\n{diff}",
+                    info.path,
+                )
+            )
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return _refused(phase, diagnostics), snapshot
+
+    # 3. Packages merged into existing packages: append the moved __init__'s code.
+    for src_init, dest_init, old_pkg, new_pkg in exp.init_merges:
+        moved_init = _rewritten_as(work, snapshot, src_init, FileContext(src_init, old_pkg, new_pkg, True), moves, diagnostics)
+        merged = _merge_init(work.current(dest_init) or b"", moved_init, old_pkg)
+        if merged != work.current(dest_init):
+            work.put(dest_init, merged, ChangeRole.EDITED)
+
+    # 4. Symbol moves and consolidations.
+    _plan_symbol_moves(exp, index, work, diagnostics, phase)
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return _refused(phase, diagnostics), snapshot
+
+    # 5. Facades at every old module path; non-Python files that travelled are gone.
+    for record in exp.records:
+        info = index.modules[record.old]
+        if style == "none":
+            work.put(info.path, None, ChangeRole.DELETED)
+            continue
+        if info.is_package and style == "alias":
+            text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+        elif style == "alias":
+            text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+        else:
+            public = _public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
+            text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn)
+        work.put(info.path, text.encode("utf-8"), ChangeRole.FACADE)
+    for old_path, reloc in exp.relocations.items():
+        if reloc.module is None:
+            work.put(old_path, None, ChangeRole.DELETED)
+
+    # 6. New packages the destinations need.
+    for init, pkg in sorted(exp.new_packages.items()):
+        if work.current(init) is None:
+            work.put(init, f'"""The `{pkg}` package (created by migrator, phase {phase.phase}: {phase.title})."""\n'.encode(), ChangeRole.CREATED)
+
+    changes = _changes(work, snapshot)
+    after = snapshot.copy()
+    for path, entry in work.after.items():
+        if path.startswith("\0"):
+            continue
+        if entry is None:
+            after.files.pop(path, None)
+        else:
+            after.files[path] = entry
+    after.files = dict(sorted(after.files.items()))
+    phase_plan = PhasePlan(
+        phase=phase.phase,
+        title=phase.title,
+        changes=changes,
+        moves=tuple(exp.records),
+        symbol_moves=tuple((f"{s.module}:{s.name}", s.dest_module) for s in exp.symbol_moves),
+        diagnostics=tuple(diagnostics),
+        kept_references=tuple(kept),
+    )
+    return phase_plan, after
+
+
+def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
+    return PhasePlan(phase.phase, phase.title, (), (), (), tuple(diagnostics))
+
+
+def _may_refer(path: str, data: bytes, pattern: re.Pattern[str]) -> bool:
+    if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
+        return False
+    return pattern.search(data.decode("utf-8", "replace")) is not None
+
+
+def _rewritten_as(work: _Work, snapshot: Snapshot, path: str, ctx: FileContext, moves: MoveSet, diagnostics: list[Diagnostic]) -> bytes:
+    data = snapshot.get(path) or b""
+    try:
+        new, _, _ = rewrite_file(path, data, ctx, moves)
+    except FileRewriteError as exc:
+        diagnostics.append(exc.diagnostic)
+        return data
+    return new
+
+
+def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:
+    """Append the moved package's __init__ code to the destination's, never overwriting.
+
+    A moved __init__ with only a docstring adds nothing. `__future__` imports and the
+    docstring are dropped from the appended part; `__all__ = [...]` becomes
+    `__all__ += [...]` when the destination defines `__all__` already.
+    """
+    moved_text = moved.decode("utf-8")
+    tree = ast.parse(moved_text)
+    body = list(tree.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    body = [n for n in body if not (isinstance(n, ast.ImportFrom) and n.module == "__future__")]
+    if not body:
+        return dest
+    lines = moved_text.splitlines(keepends=True)
+    start = body[0].lineno - 1
+    # keep comments directly above the first kept statement
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    chunk = "".join(lines[start:])
+    dest_text = dest.decode("utf-8")
+    if "__all__" in {t.id for n in ast.parse(dest_text).body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}:
+        chunk = re.sub(r"^__all__(\s*)=", r"__all__\1+=", chunk, count=1, flags=re.M)
+    if dest_text and not dest_text.endswith("\n"):
+        dest_text += "\n"
+    sep = "\n\n" if dest_text.strip() else ""
+    merged = f"{dest_text}{sep}# Merged from `{old_pkg}` by migrator.\n{chunk}"
+    if not merged.endswith("\n"):
+        merged += "\n"
+    return merged.encode("utf-8")
+
+
+def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnostics: list[Diagnostic], phase: PhaseSpec) -> None:
+    by_source: dict[str, list] = {}
+    for sm in exp.symbol_moves:
+        by_source.setdefault(sm.module, []).append(sm)
+    co_moved = {(sm.module, sm.name): sm.dest_module for sm in exp.symbol_moves}
+    additions: dict[str, list[symbols.Extracted]] = {}
+    dest_paths: dict[str, str] = {}
+    for module, moves_here in by_source.items():
+        info = index.modules[module]
+        source = (work.current(info.path) or b"").decode("utf-8")
+        for sm in moves_here:
+            dest_info = index.get(sm.dest_module)
+            dest_path = dest_info.path if dest_info else index.path_for(sm.dest_module, info.source_root, False)
+            dest_paths[sm.dest_module] = dest_path
+            try:
+                item = symbols.extract(source, sm.name, module, info.is_package)
+            except symbols.SymbolError as exc:
+                diagnostics.append(Diagnostic(Severity.ERROR, "MIG102", f"cannot move {module}:{sm.name}: {exc}", info.path))
+                continue
+            missing = [h for h in item.helpers if (module, h) not in co_moved]
+            elsewhere = [f"from {co_moved[(module, h)]} import {h}" for h in item.helpers if co_moved.get((module, h), sm.dest_module) != sm.dest_module]
+            item = dataclasses.replace(item, imports=item.imports + tuple(elsewhere))
+            dest_text = (work.current(dest_path) or b"").decode("utf-8") or None
+            existing = symbols.definition_normal_form(dest_text, sm.name) if dest_text else None
+            if existing is not None:
+                mine = symbols.definition_normal_form(source, sm.name)
+                if mine != existing and sm.prefer != "destination":
+                    if sm.prefer == "source":
+                        diagnostics.append(Diagnostic(Severity.ERROR, "MIG303", f"{sm.dest_module}.{sm.name} exists; `prefer: source` for symbols is not supported yet — edit the destination or use `prefer: destination`", info.path))
+                        continue
+                    side = _side_by_side(symbols.definition_text(dest_text, sm.name) or "", symbols.definition_text(source, sm.name) or "", f"{sm.dest_module}.{sm.name} (existing)", f"{module}.{sm.name} (moved)")
+                    diagnostics.append(
+                        Diagnostic(Severity.ERROR, "MIG302", f"cannot consolidate {module}:{sm.name} into {sm.dest_module}: the existing definition differs — add `prefer: destination` to keep it, or make them equal\n{side}", info.path)
+                    )
+                    continue
+                # Consolidation: the existing definition stays, the old one goes.
+            else:
+                if missing:
+                    diagnostics.append(
+                        Diagnostic(Severity.ERROR, "MIG108", f"cannot move {module}:{sm.name}: it uses {', '.join(missing)} from its module — move {', '.join(f'{module}:{h}' for h in missing)} in the same phase", info.path)
+                    )
+                    continue
+                additions.setdefault(sm.dest_module, []).append(item)
+            source = symbols.remove_with_reexport(source, sm.name, sm.dest_module)
+        if source.encode("utf-8") != work.current(info.path):
+            work.put(info.path, source.encode("utf-8"), ChangeRole.EDITED if info.path not in work.roles else work.roles[info.path])
+    for dest_module, items in additions.items():
+        path = dest_paths[dest_module]
+        current = work.current(path)
+        text = symbols.add_definitions(current.decode("utf-8") if current is not None else None, items, docstring=None if current is not None else f"Moved here by migrator (phase {phase.phase}: {phase.title}).")
+        work.put(path, text.encode("utf-8"), ChangeRole.EDITED if current is not None else ChangeRole.CREATED)
+
+
+def _side_by_side(left: str, right: str, left_title: str, right_title: str, width: int = 60) -> str:
+    l_lines, r_lines = left.splitlines(), right.splitlines()
+    n = max(len(l_lines), len(r_lines))
+    out = [f"{left_title:<{width}} | {right_title}", "-" * width + "-+-" + "-" * width]
+    for i in range(n):
+        a = l_lines[i] if i < len(l_lines) else ""
+        b = r_lines[i] if i < len(r_lines) else ""
+        mark = "|" if a == b else "≠"
+        out.append(f"{a[:width]:<{width}} {mark} {b[:width]}")
+    return "\n".join(out)
+
+
+def _public_names(data: bytes) -> list[str]:
+    try:
+        tree = ast.parse(data)
+    except SyntaxError:
+        return []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            try:
+                return [str(x) for x in ast.literal_eval(node.value)]
+            except ValueError:
+                break
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
+    return [n for n in names if not n.startswith("_")]
+
+
+def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> MoveSet:
+    """Add the names that packages staying in place re-export from moved modules.
+
+    Only unconditional top-level `from X import name` statements of package
+    `__init__` files count: a re-export inside `try/except` may be a fallback that
+    binds something else.
+    """
+    reexports: dict[str, str] = {}
+    for name, info in index.modules.items():
+        if not info.is_package or name in moves.modules:
+            continue
+        data = snapshot.get(info.path)
+        if not data:
+            continue
+        try:
+            tree = ast.parse(data)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = symbols._absolute(node.module, node.level, name)
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                full = f"{base}.{alias.name}"
+                if moves.is_module(full):
+                    continue  # a submodule import, handled as a module reference
+                resolved = moves.resolve(full)
+                if resolved is not None:
+                    reexports[f"{name}.{alias.asname or alias.name}"] = resolved
+    if not reexports:
+        return moves
+    return MoveSet(moves.modules, moves.symbols, moves.known_modules, reexports)
+
+
+def _changes(work: _Work, before: Snapshot) -> tuple[FileChange, ...]:
+    out: list[FileChange] = []
+    for path in sorted(p for p in work.after if not p.startswith("\0")):
+        entry = work.after[path]
+        role = work.roles[path]
+        renamed = work.renamed_from.get(path)
+        if renamed is not None:
+            old = before.get(renamed)
+            new = entry.data if entry else None
+            out.append(FileChange(path, ChangeRole.MOVED, old, new, renamed, tuple(work.edits.get(path, ())), entry.mode if entry else None))
+            continue
+        old = before.get(path)
+        new = entry.data if entry else None
+        if old == new:
+            continue
+        if old is None:
+            role = ChangeRole.CREATED if role is not ChangeRole.FACADE else role
+        out.append(FileChange(path, role, old, new, None, tuple(work.edits.get(path, ())), entry.mode if entry else None))
+    return tuple(out)

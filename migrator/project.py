@@ -1,0 +1,207 @@
+"""The target repository as data: its files (read once) and its modules.
+
+`Snapshot` holds the bytes and modes of every file the tool may read or rewrite; a
+phase plan turns one snapshot into the next, so later phases are planned on the
+simulated result of earlier ones without touching the disk. `ProjectIndex` maps dotted
+module names to files for the snapshot's source roots.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator, Mapping
+
+STATE_DIR = ".migrator"
+
+#: Folders that never hold the target's own code.
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", STATE_DIR, "__pycache__", ".venv", "venv", "env", ".tox", ".nox",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist",
+        ".ipynb_checkpoints", ".eggs",
+    }
+)
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg")
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def matches_any(path: str, globs: Iterable[str]) -> bool:
+    """True when the posix relative `path` matches one of the globs (`**` spans folders)."""
+    for pattern in globs:
+        if _glob_match(path, pattern):
+            return True
+    return False
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    if pattern.endswith("/**"):
+        base = pattern[:-3]
+        if path == base or path.startswith(base + "/"):
+            return True
+    if PurePosixPath(path).match(pattern):
+        return True
+    return fnmatch.fnmatchcase(path, pattern.replace("**/", "*").replace("**", "*"))
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    data: bytes
+    mode: int
+
+
+@dataclass
+class Snapshot:
+    """Files of the target keyed by posix path relative to its root.
+
+    Only files the tool cares about are loaded: every file inside a source root (so
+    non-Python files inside packages can travel with them) and, elsewhere, Python
+    files, notebooks and config files.
+    """
+
+    root: Path
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    #: Paths that were skipped as symlinks pointing outside the target.
+    outside_links: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, root: Path, source_roots: Iterable[str], exclude: Iterable[str] = ()) -> "Snapshot":
+        root = root.resolve()
+        roots = [r.strip("/") for r in source_roots]
+        exclude = tuple(exclude)
+        files: dict[str, FileEntry] = {}
+        outside: list[str] = []
+        for rel, full in _walk(root):
+            if exclude and matches_any(rel, exclude):
+                continue
+            in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
+            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)):
+                continue
+            if full.is_symlink():
+                target = full.resolve()
+                if not _is_within(target, root):
+                    outside.append(rel)
+                    continue
+            st = full.stat()
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            files[rel] = FileEntry(full.read_bytes(), stat.S_IMODE(st.st_mode))
+        return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)))
+
+    def copy(self) -> "Snapshot":
+        return Snapshot(self.root, dict(self.files), self.outside_links)
+
+    def get(self, path: str) -> bytes | None:
+        entry = self.files.get(path)
+        return entry.data if entry else None
+
+    def mode(self, path: str) -> int | None:
+        entry = self.files.get(path)
+        return entry.mode if entry else None
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.files
+
+    def paths(self) -> list[str]:
+        return list(self.files)
+
+    def dir_exists(self, rel_dir: str) -> bool:
+        prefix = rel_dir.rstrip("/") + "/"
+        return any(p.startswith(prefix) for p in self.files) or (self.root / rel_dir).is_dir()
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _walk(root: Path) -> Iterator[tuple[str, Path]]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
+        )
+        base = Path(dirpath)
+        rel_base = base.relative_to(root).as_posix()
+        for name in sorted(filenames):
+            rel = name if rel_base == "." else f"{rel_base}/{name}"
+            yield rel, base / name
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """A module of the target: its dotted name, file, and source root."""
+
+    name: str
+    path: str
+    source_root: str
+    is_package: bool
+
+    @property
+    def directory(self) -> str:
+        """For a package, its folder; for a module, the folder it lies in."""
+        return str(PurePosixPath(self.path).parent)
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    """Module name ↔ file for every Python file under the source roots."""
+
+    modules: Mapping[str, ModuleInfo]
+    by_path: Mapping[str, ModuleInfo]
+    source_roots: tuple[str, ...]
+
+    @classmethod
+    def build(cls, snapshot: Snapshot, source_roots: Iterable[str]) -> "ProjectIndex":
+        roots = tuple(r.strip("/") for r in source_roots)
+        modules: dict[str, ModuleInfo] = {}
+        for rel in snapshot.paths():
+            if not rel.endswith(".py"):
+                continue
+            for root in roots:
+                prefix = "" if root in ("", ".") else root + "/"
+                if not rel.startswith(prefix):
+                    continue
+                parts = rel[len(prefix):][:-3].split("/")
+                is_package = parts[-1] == "__init__"
+                if is_package:
+                    parts = parts[:-1]
+                if not parts or not all(p.isidentifier() for p in parts):
+                    break
+                name = ".".join(parts)
+                if name not in modules or is_package:
+                    modules[name] = ModuleInfo(name, rel, root, is_package)
+                break
+        by_path = {m.path: m for m in modules.values()}
+        return cls(modules=dict(sorted(modules.items())), by_path=by_path, source_roots=roots)
+
+    def get(self, name: str) -> ModuleInfo | None:
+        return self.modules.get(name)
+
+    def module_of(self, path: str) -> ModuleInfo | None:
+        return self.by_path.get(path)
+
+    def submodules(self, package: str) -> list[ModuleInfo]:
+        """The package itself and every module below it."""
+        prefix = package + "."
+        return [m for n, m in self.modules.items() if n == package or n.startswith(prefix)]
+
+    def names(self) -> frozenset[str]:
+        """Every module name, with implicit parents (namespace packages) included."""
+        out = set(self.modules)
+        for name in self.modules:
+            parts = name.split(".")
+            out.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        return frozenset(out)
+
+    def path_for(self, name: str, source_root: str, is_package: bool) -> str:
+        prefix = "" if source_root in ("", ".") else source_root + "/"
+        rel = name.replace(".", "/")
+        return f"{prefix}{rel}/__init__.py" if is_package else f"{prefix}{rel}.py"

@@ -1,0 +1,106 @@
+"""What has been applied to a target: `.migrator/state.json` inside the target (read side).
+
+Only `apply.py` writes the state; everything else reads it through this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from migrator.project import STATE_DIR
+
+STATE_FILE = "state.json"
+JOURNAL_DIR = "journal"
+APPLIED_DIR = "applied"
+
+
+def sha256(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class AppliedPhase:
+    phase: int
+    title: str
+    applied_at: str
+    plan_digest: str
+    #: path → sha256 of the content the phase wrote (None: the phase deleted it)
+    files: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class State:
+    root: Path
+    applied: tuple[AppliedPhase, ...]
+
+    @property
+    def applied_numbers(self) -> tuple[int, ...]:
+        return tuple(a.phase for a in self.applied)
+
+    def is_applied(self, phase: int) -> bool:
+        return phase in self.applied_numbers
+
+    def get(self, phase: int) -> AppliedPhase | None:
+        for a in self.applied:
+            if a.phase == phase:
+                return a
+        return None
+
+
+def state_dir(root: Path) -> Path:
+    return root / STATE_DIR
+
+
+def journal_dir(root: Path) -> Path:
+    return state_dir(root) / JOURNAL_DIR
+
+
+def read_state(root: Path) -> State:
+    path = state_dir(root) / STATE_FILE
+    if not path.exists():
+        return State(root, ())
+    data = json.loads(path.read_text(encoding="utf-8"))
+    applied = tuple(
+        AppliedPhase(a["phase"], a["title"], a["applied_at"], a["plan_digest"], dict(a["files"]))
+        for a in data.get("applied", [])
+    )
+    return State(root, applied)
+
+
+def state_json(state: State) -> str:
+    return json.dumps(
+        {
+            "version": 1,
+            "applied": [
+                {
+                    "phase": a.phase,
+                    "title": a.title,
+                    "applied_at": a.applied_at,
+                    "plan_digest": a.plan_digest,
+                    "files": dict(sorted(a.files.items())),
+                }
+                for a in state.applied
+            ],
+        },
+        indent=2,
+    ) + "\n"
+
+
+def pending_journal(root: Path) -> Path | None:
+    """The journal of an apply or rollback that did not finish, if any."""
+    j = journal_dir(root) / "journal.json"
+    return j if j.exists() else None
+
+
+def modified_files(root: Path, applied: AppliedPhase) -> list[str]:
+    """Files the phase wrote that differ on disk now (edited by someone since)."""
+    out = []
+    for rel, digest in sorted(applied.files.items()):
+        p = root / rel
+        current = p.read_bytes() if p.is_file() else None
+        if sha256(current) != digest:
+            out.append(rel)
+    return out

@@ -1,0 +1,84 @@
+"""What every rule is: a libcst transform over one file, with its own examples.
+
+A rule sees one parsed module, the `FileContext` of the file and the phase's `MoveSet`;
+it never does I/O. It returns the new module, the references it rewrote (`Edit`) and
+what it could not prove safe (`Diagnostic`, severity warning, node left as it was).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Mapping, Sequence
+
+import libcst as cst
+
+from migrator.model import Diagnostic, Edit, FileContext, MoveSet
+
+
+@dataclass(frozen=True)
+class Example:
+    """A before/after pair the test suite runs. `after=None` means: left unchanged.
+
+    `moves` maps old → new module names, `symbols` maps `old.mod.Name` → `new.mod.Name`;
+    `module`/`new_module`/`is_package` describe the file being rewritten; `known_modules`
+    lists extra modules that exist in the imagined project (every key and value of
+    `moves` is known already).
+    """
+
+    id: str
+    before: str
+    after: str | None
+    moves: Mapping[str, str] = field(default_factory=dict)
+    symbols: Mapping[str, str] = field(default_factory=dict)
+    module: str | None = None
+    new_module: str | None = None
+    is_package: bool = False
+    known_modules: Sequence[str] = ()
+    reexports: Mapping[str, str] = field(default_factory=dict)
+
+    def context(self) -> FileContext:
+        path = "example/__init__.py" if self.is_package else "example.py"
+        return FileContext(
+            path=path,
+            module=self.module,
+            new_module=self.new_module if self.new_module is not None else self.module,
+            is_package=self.is_package,
+        )
+
+    def move_set(self) -> MoveSet:
+        known = set(self.known_modules) | set(self.moves)
+        for name in list(known):
+            parts = name.split(".")
+            known.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        if self.module:
+            known.add(self.module)
+        return MoveSet(
+            modules=dict(self.moves),
+            symbols=dict(self.symbols),
+            known_modules=frozenset(known),
+            reexports=dict(self.reexports),
+        )
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    module: cst.Module
+    edits: tuple[Edit, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and `rewrite`.
+
+    `name` equals the rule's module name; `description` is the one line that `--help`
+    and the docs reuse; `EXAMPLES` are rewrites that must happen, `UNCHANGED` near-misses
+    that must not.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    EXAMPLES: ClassVar[tuple[Example, ...]] = ()
+    UNCHANGED: ClassVar[tuple[Example, ...]] = ()
+
+    def rewrite(self, module: cst.Module, ctx: FileContext, moves: MoveSet) -> RuleResult:
+        raise NotImplementedError
