@@ -156,7 +156,11 @@ def plan_json(plan: Plan, *, include_diff: bool = True) -> dict:
 def make_console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not console.is_terminal and console.width < 160:
+        # Pipes and CI logs have no width; keep tables readable there.
+        console = Console(stderr=stderr, highlight=False, soft_wrap=True, width=160)
+    return console
 
 
 def print_diff(console, text: str) -> None:

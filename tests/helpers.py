@@ -1,0 +1,50 @@
+"""Shared test helpers: copies of the fixture, tree digests, the CLI in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "target_repo_fixture"
+_IGNORE = shutil.ignore_patterns("__pycache__", ".migrator", ".pytest_cache", "*.pyc")
+
+
+def copy_fixture(base: Path, mapping_text: str | None = None) -> Path:
+    """Copy the fixture to `base/target_repo_fixture` and a mapping beside it; returns the mapping path."""
+    shutil.copytree(FIXTURE, base / "target_repo_fixture", ignore=_IGNORE, symlinks=True)
+    mapping = base / "mapping.yaml"
+    mapping.write_text(mapping_text if mapping_text is not None else (REPO / "mapping.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return mapping
+
+
+def tree_files(root: Path) -> dict[str, bytes]:
+    """Every file below root (posix relative path → bytes), without caches and tool state."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if any(part in ("__pycache__", ".migrator", ".pytest_cache") for part in rel.split("/")):
+            continue
+        if p.is_file():
+            out[rel] = p.read_bytes()
+    return out
+
+
+def tree_digest(root: Path) -> str:
+    h = hashlib.sha256()
+    for rel, data in tree_files(root).items():
+        h.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode() + oct(p.stat().st_mode).encode())
+    return h.hexdigest()
+
+
+def run_cli(*args: str):
+    """Run `migrate ARGS` in-process; the result has .exit_code, .stdout, .output."""
+    from typer.testing import CliRunner
+
+    from migrator.cli import app
+
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
