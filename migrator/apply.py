@@ -62,6 +62,26 @@ class ApplyResult:
 def apply_phase(root: Path, plan: PhasePlan) -> ApplyResult:
     """Write the phase's changes transactionally and record it as applied."""
     root = root.resolve()
+    written, deleted = _transaction(root, plan, lambda: _mark_applied(root, plan))
+    # Keep the journal as the undo record of this phase.
+    jdir = journal_dir(root)
+    undo = state_dir(root) / APPLIED_DIR / str(plan.phase)
+    if undo.exists():
+        shutil.rmtree(undo)
+    undo.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(jdir, undo)
+    return ApplyResult(plan.phase, written, deleted)
+
+
+def write_changes(root: Path, plan: PhasePlan) -> ApplyResult:
+    """Write changes that are not a phase (`check --fix`), with the same guarantees."""
+    root = root.resolve()
+    written, deleted = _transaction(root, plan, lambda: None)
+    shutil.rmtree(journal_dir(root))
+    return ApplyResult(plan.phase, written, deleted)
+
+
+def _transaction(root: Path, plan: PhasePlan, on_success) -> tuple[int, int]:
     jdir = journal_dir(root)
     if (jdir / "journal.json").exists():
         raise ApplyError(f"an earlier run did not finish ({jdir}) — run `migrate rollback` first")
@@ -77,29 +97,20 @@ def apply_phase(root: Path, plan: PhasePlan) -> ApplyResult:
                     target.unlink()
                     deleted += 1
             else:
-                created_dirs.extend(_ensure_dir(root, target.parent))
+                made = _ensure_dir(root, target.parent)
+                if made:
+                    created_dirs.extend(made)
+                    _record_dirs(jdir, created_dirs)  # before anything is written inside
                 _atomic_write(target, change.after, change.mode)
                 written += 1
-            if change.renamed_from and not any(c.path == change.renamed_from for c in plan.changes):
-                old = root / change.renamed_from
-                if old.exists():
-                    old.unlink()
-                    deleted += 1
             if crash_after and n >= crash_after:
                 os._exit(137)
-        _record_dirs(jdir, created_dirs)
         _verify_python(root, plan)
-        _mark_applied(root, plan)
+        on_success()
     except BaseException:
         restore_from_journal(root, jdir)
         raise
-    # Keep the journal as the undo record of this phase.
-    undo = state_dir(root) / APPLIED_DIR / str(plan.phase)
-    if undo.exists():
-        shutil.rmtree(undo)
-    undo.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(jdir, undo)
-    return ApplyResult(plan.phase, written, deleted)
+    return written, deleted
 
 
 def _ordered(changes: tuple[FileChange, ...]) -> list[FileChange]:
@@ -199,17 +210,23 @@ def _verify_python(root: Path, plan: PhasePlan) -> None:
 
 def _mark_applied(root: Path, plan: PhasePlan) -> None:
     state = read_state(root)
-    files = {}
+    files: dict[str, str | None] = {}
+    roles: dict[str, str] = {}
     for c in plan.changes:
         files[c.path] = sha256(c.after)
+        roles[c.path] = c.role.value
         if c.renamed_from and c.renamed_from not in files and not any(x.path == c.renamed_from for x in plan.changes):
             files[c.renamed_from] = None
+            roles[c.renamed_from] = "deleted"
     entry = AppliedPhase(
         plan.phase,
         plan.title,
         datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         plan.digest(),
         files,
+        roles,
+        {m.old: m.new for m in plan.moves},
+        {src.replace(":", "."): f"{dest}.{src.partition(':')[2]}" for src, dest in plan.symbol_moves},
     )
     applied = tuple(a for a in state.applied if a.phase != plan.phase) + (entry,)
     new = State(root, tuple(sorted(applied, key=lambda a: a.phase)))

@@ -221,6 +221,45 @@ def rollback(
     out.print(f"rolled back phase {undone}")
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def check(
+    mapping: Path = MappingOpt,
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text, json, or github (workflow annotations)."),
+    fix: bool = typer.Option(False, "--fix", help="Rewrite stale references with the same rules as apply."),
+) -> None:
+    """CI guard: report references to old paths of applied moves (exit 1 when any)."""
+    import json
+
+    from migrator import check as checker
+    from migrator import report
+    from migrator.state import read_state
+
+    m = _load(mapping)
+    _recover_if_needed(m)
+    state = read_state(m.root)
+    if fix:
+        from migrator import apply as applier
+
+        fix_plan = checker.fix_plan(m, state)
+        if fix_plan.changes:
+            applier.write_changes(m.root, fix_plan)
+            _console(stderr=True).print(f"fixed {sum(len(c.edits) for c in fix_plan.changes)} reference(s) in {len(fix_plan.changes)} file(s)")
+    findings = checker.run_check(m, state)
+    if format is CheckFormat.json:
+        sys.stdout.write(json.dumps(report.check_json(findings, state), indent=2) + "\n")
+    elif format is CheckFormat.github:
+        sys.stdout.write(report.check_github(findings, m.root))
+    else:
+        report.print_check(_console(), findings, state)
+    raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of mapping files (for editors)."""

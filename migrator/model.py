@@ -65,6 +65,7 @@ class Edit:
     line: int
     old: str
     new: str
+    col: int = 1
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class FileContext:
     module: str | None = None
     new_module: str | None = None
     is_package: bool = False
+    #: The file is in a `keep_on_facades` glob: its references stay on the old paths,
+    #: except those no facade can serve (writes to `sys.modules` under an old name).
+    keep_on_facades: bool = False
 
     @property
     def package(self) -> str | None:
@@ -164,7 +168,8 @@ class FileChange:
     """One file's before and after. `before is None` creates, `after is None` deletes.
 
     A moved file is a change at its new path with `renamed_from` set to the old path and
-    `before` holding the old path's content, so a diff shows it as a rename.
+    `before` holding the old path's content, so a diff shows it as a rename (or as a
+    copy, when a facade stays at the old path).
     """
 
     path: str
@@ -174,6 +179,9 @@ class FileChange:
     renamed_from: str | None = None
     edits: tuple[Edit, ...] = ()
     mode: int | None = None
+    #: For a moved file: the old path still holds a file (a facade), so the move reads
+    #: as a copy plus an edit of the old file rather than a rename.
+    source_kept: bool = False
 
     @property
     def changed(self) -> bool:

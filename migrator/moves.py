@@ -14,6 +14,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from migrator import gates
 from migrator.mapping import Mapping, MoveSpec, PhaseSpec
 from migrator.model import Diagnostic, ModuleMoveRecord, MoveSet, Severity
 from migrator.project import ProjectIndex, Snapshot
@@ -101,7 +102,6 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
         owner[name] = best
 
     exp = Expansion(moveset=MoveSet())
-    exp.diagnostics.extend(errors)
     vacated = {index.modules[n].path for n in expanded}
 
     # Destinations inside something that moves away in the same phase contradict it.
@@ -171,8 +171,6 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
     targets = [(new, roots[old]) for old, new in expanded.items()]
     for sm in exp.symbol_moves:
         targets.append((sm.dest_module, index.modules[sm.module].source_root))
-        if index.get(sm.dest_module) is None:
-            targets.append((sm.dest_module + ".__never__", index.modules[sm.module].source_root))
     for new, root in targets:
         parts = new.split(".")
         for i in range(1, len(parts)):
@@ -188,6 +186,21 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
             if snapshot.dir_exists(pkg_dir) and init not in vacated:
                 continue  # an existing namespace package: leave it one
             exp.new_packages[init] = pkg
+
+    # A new top-level package must not hide the stdlib or a dependency (`azureml`).
+    new_tops = {}
+    for old_name, new in expanded.items():
+        top = new.split(".")[0]
+        if index.get(top) is None:
+            new_tops.setdefault(top, module_specs[owner[old_name]])
+    for sm in exp.symbol_moves:
+        top = sm.dest_module.split(".")[0]
+        if index.get(top) is None:
+            new_tops.setdefault(top, sm.spec)
+    for hit in gates.shadowed(new_tops, snapshot):
+        spec = new_tops[hit.name]
+        alt = gates.suggestion(hit.name)
+        error(spec, "MIG110", f"the new top-level package {hit.name!r} would shadow {hit.what}: every `import {hit.name}...` in the project would find the local package instead — choose another name, e.g. {spec.to.replace(hit.name, alt, 1)!r}")
 
     exp.moveset = MoveSet(
         modules=expanded,

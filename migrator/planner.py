@@ -110,7 +110,7 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
         return encode_python(text, decoded), edits, diags
     if path.endswith(NOTEBOOK_SUFFIX):
         text = data.decode("utf-8")
-        cell_ctx = FileContext(path=path)
+        cell_ctx = FileContext(path=path, keep_on_facades=ctx.keep_on_facades)
 
         def cell(source: str):
             new, edits, _ = rewrite_python_text(source, cell_ctx, moves)
@@ -133,16 +133,40 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
     return data, (), ()
 
 
-def prefilter(moves: MoveSet) -> re.Pattern[str]:
-    """One regex over the last components of every old name: a file without a match
-    cannot refer to anything that moves (dotted, relative and `from pkg import name`
-    forms all contain the last component)."""
-    words = set()
-    for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
-        words.add(old.rsplit(".", 1)[-1])
-    if not words:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
+class Prefilter:
+    """Decides from text alone whether a file can refer to anything that moves.
+
+    Stage one is one regex over the last components of every old name (every form of
+    reference contains it). Stage two keeps a hit only if the file also shows a way to
+    reach that name: a dotted tail of it (`pkg.mod`, `jobs.selection` after `from
+    orchestration import jobs`), its parent's dotted name (`from pkg import mod`), an
+    aliased import of one of its packages (`import pkg as p`), or a relative import.
+    Files that pass are parsed; the rest are not looked at again.
+    """
+
+    def __init__(self, moves: MoveSet):
+        self.reach: dict[str, list[tuple[str, ...]]] = {}
+        for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
+            parts = old.split(".")
+            clues = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+            if len(parts) > 1:
+                clues.append(".".join(parts[:-1]))
+            clues.extend(".".join(parts[:i]) + " as " for i in range(1, len(parts)))
+            self.reach.setdefault(parts[-1], []).append(tuple(clues))
+        words = sorted(map(re.escape, self.reach))
+        self.words = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+
+    def may_refer(self, text: str) -> bool:
+        if self.words is None:
+            return False
+        hits = set(self.words.findall(text))
+        if hits and "from ." in text:
+            return True
+        return any(clue in text for word in hits for clues in self.reach[word] for clue in clues)
+
+
+def prefilter(moves: MoveSet) -> Prefilter:
+    return Prefilter(moves)
 
 
 # --------------------------------------------------------------------------- phases
@@ -216,7 +240,8 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
         module = info.name if info else None
         reloc = exp.relocations.get(path)
         new_module = moves.modules.get(module, module) if module else None
-        ctx = FileContext(path, module, new_module, bool(info and info.is_package))
+        kept_here = matches_any(path, target.keep_on_facades)
+        ctx = FileContext(path, module, new_module, bool(info and info.is_package), kept_here)
         must = module in moved_modules
         if not must and not _may_refer(path, entry.data, pattern):
             if reloc:
@@ -229,12 +254,15 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
             diagnostics.append(exc.diagnostic)
             continue
         diagnostics.extend(diags)
-        if matches_any(path, target.keep_on_facades):
+        if kept_here:
+            # What stays on the old paths: everything a full rewrite would have touched.
+            _, would, _ = rewrite_file(path, entry.data, dataclasses.replace(ctx, keep_on_facades=False), moves)
+            done = {(e.line, e.col) for e in edits}
             kept.extend(
-                Diagnostic(Severity.INFO, "MIG001", f"keeps {e.old!r} (→ {e.new!r}) through its facade", path, e.line)
-                for e in edits
+                Diagnostic(Severity.INFO, "MIG001", f"keeps {e.old!r} (→ {e.new!r}) through its facade", path, e.line, e.col)
+                for e in would
+                if (e.line, e.col) not in done
             )
-            data, edits = entry.data, ()
         dest = reloc.new_path if reloc else path
         if module in exp.onto_existing:
             dest = None  # decided below, against the existing copy
@@ -303,7 +331,8 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
             work.put(info.path, None, ChangeRole.DELETED)
             continue
         if info.is_package and style == "alias":
-            text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+            subs = {o: n for o, n in moves.modules.items() if o.startswith(record.old + ".")}
+            text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, submodules=subs)
         elif style == "alias":
             text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
         else:
@@ -345,10 +374,10 @@ def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
     return PhasePlan(phase.phase, phase.title, (), (), (), tuple(diagnostics))
 
 
-def _may_refer(path: str, data: bytes, pattern: re.Pattern[str]) -> bool:
+def _may_refer(path: str, data: bytes, pattern: Prefilter) -> bool:
     if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
         return False
-    return pattern.search(data.decode("utf-8", "replace")) is not None
+    return pattern.may_refer(data.decode("utf-8", "replace"))
 
 
 def _rewritten_as(work: _Work, snapshot: Snapshot, path: str, ctx: FileContext, moves: MoveSet, diagnostics: list[Diagnostic]) -> bytes:
@@ -415,7 +444,11 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
                 continue
             missing = [h for h in item.helpers if (module, h) not in co_moved]
             elsewhere = [f"from {co_moved[(module, h)]} import {h}" for h in item.helpers if co_moved.get((module, h), sm.dest_module) != sm.dest_module]
-            item = dataclasses.replace(item, imports=item.imports + tuple(elsewhere))
+            # A name moved earlier in this phase is re-exported by the source by now;
+            # the destination defines it itself and must not import it from itself.
+            own = (f"from {sm.dest_module} import ", f"import {sm.dest_module}")
+            needed = tuple(line for line in item.imports if not line.startswith(own))
+            item = dataclasses.replace(item, imports=needed + tuple(elsewhere))
             dest_text = (work.current(dest_path) or b"").decode("utf-8") or None
             existing = symbols.definition_normal_form(dest_text, sm.name) if dest_text else None
             if existing is not None:
@@ -524,7 +557,8 @@ def _changes(work: _Work, before: Snapshot) -> tuple[FileChange, ...]:
         if renamed is not None:
             old = before.get(renamed)
             new = entry.data if entry else None
-            out.append(FileChange(path, ChangeRole.MOVED, old, new, renamed, tuple(work.edits.get(path, ())), entry.mode if entry else None))
+            kept = work.after.get(renamed, before.files.get(renamed)) is not None
+            out.append(FileChange(path, ChangeRole.MOVED, old, new, renamed, tuple(work.edits.get(path, ())), entry.mode if entry else None, kept))
             continue
         old = before.get(path)
         new = entry.data if entry else None

@@ -26,7 +26,8 @@ def file_diff(change: FileChange) -> str:
     elif change.after is None:
         head.append("deleted file mode 100644\n")
     if change.renamed_from:
-        head.append(f"rename from {change.renamed_from}\nrename to {change.path}\n")
+        verb = "copy" if change.source_kept else "rename"
+        head.append(f"{verb} from {change.renamed_from}\n{verb} to {change.path}\n")
     a_label = "/dev/null" if change.before is None else f"a/{old_path}"
     b_label = "/dev/null" if change.after is None else f"b/{change.path}"
     try:
@@ -47,12 +48,18 @@ def file_diff(change: FileChange) -> str:
     return "".join(head) + "".join(fixed)
 
 
-def plan_diff(plan: Plan) -> str:
-    return "".join(file_diff(c) for p in plan.phases for c in p.changes)
-
-
 def phase_diff(phase: PhasePlan) -> str:
-    return "".join(file_diff(c) for c in phase.changes)
+    """The phase as one git-style patch (`git apply` reproduces what `apply` writes)."""
+    rename_sources = {c.renamed_from for c in phase.changes if c.renamed_from and not c.source_kept}
+    return "".join(
+        file_diff(c)
+        for c in phase.changes
+        if not (c.after is None and c.path in rename_sources)
+    )
+
+
+def plan_diff(plan: Plan) -> str:
+    return "".join(phase_diff(p) for p in plan.phases)
 
 
 # --------------------------------------------------------------------------- summary
@@ -186,3 +193,44 @@ def print_diagnostics(console, diagnostics: Iterable[Diagnostic]) -> None:
         console.print(f"[{styles[d.severity]}]{d.severity.value}[/] {escape(prefix + d.code + ' ' + first)}", markup=True, highlight=False)
         if rest:
             console.print(rest, markup=False, highlight=False)
+
+
+# --------------------------------------------------------------------------- check
+
+CHECK_JSON_VERSION = 1
+
+
+def check_json(findings, state) -> dict:
+    return {
+        "version": CHECK_JSON_VERSION,
+        "applied_phases": list(state.applied_numbers),
+        "ok": not findings,
+        "findings": [
+            {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "message": f.message, "old": f.old, "new": f.new}
+            for f in findings
+        ],
+    }
+
+
+def check_github(findings, root) -> str:
+    """GitHub workflow commands: one `::error` annotation per finding."""
+    out = []
+    for f in findings:
+        message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        out.append(f"::error file={f.path},line={f.line},col={f.col},title={f.code}::{message}\n")
+    if not findings:
+        out.append("::notice title=migrate check::no stale references\n")
+    return "".join(out)
+
+
+def print_check(console, findings, state) -> None:
+    from rich.markup import escape
+
+    for f in findings:
+        console.print(f"[bold]{escape(f.path)}:{f.line}:{f.col}:[/] [red]{f.code}[/] {escape(f.message)}")
+    phases = ", ".join(map(str, state.applied_numbers)) or "none"
+    if findings:
+        files = len({f.path for f in findings})
+        console.print(f"\n[red]{len(findings)} finding(s) in {files} file(s)[/] (applied phases: {phases}); `migrate check --fix` rewrites stale references")
+    else:
+        console.print(f"[green]clean[/]: no stale references (applied phases: {phases})")

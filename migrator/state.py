@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrator.project import STATE_DIR
@@ -29,6 +29,12 @@ class AppliedPhase:
     plan_digest: str
     #: path → sha256 of the content the phase wrote (None: the phase deleted it)
     files: dict[str, str | None]
+    #: path → role of the change ("moved", "edited", "facade", "created", "deleted")
+    roles: dict[str, str] = field(default_factory=dict)
+    #: old module → new module, for every module the phase moved (packages expanded)
+    moves: dict[str, str] = field(default_factory=dict)
+    #: old `module.Name` → new `module.Name`, for every symbol the phase moved
+    symbols: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,10 @@ def read_state(root: Path) -> State:
         return State(root, ())
     data = json.loads(path.read_text(encoding="utf-8"))
     applied = tuple(
-        AppliedPhase(a["phase"], a["title"], a["applied_at"], a["plan_digest"], dict(a["files"]))
+        AppliedPhase(
+            a["phase"], a["title"], a["applied_at"], a["plan_digest"], dict(a["files"]),
+            dict(a.get("roles", {})), dict(a.get("moves", {})), dict(a.get("symbols", {})),
+        )
         for a in data.get("applied", [])
     )
     return State(root, applied)
@@ -81,6 +90,9 @@ def state_json(state: State) -> str:
                     "applied_at": a.applied_at,
                     "plan_digest": a.plan_digest,
                     "files": dict(sorted(a.files.items())),
+                    "roles": dict(sorted(a.roles.items())),
+                    "moves": dict(sorted(a.moves.items())),
+                    "symbols": dict(sorted(a.symbols.items())),
                 }
                 for a in state.applied
             ],

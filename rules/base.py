@@ -35,6 +35,7 @@ class Example:
     is_package: bool = False
     known_modules: Sequence[str] = ()
     reexports: Mapping[str, str] = field(default_factory=dict)
+    keep_on_facades: bool = False
 
     def context(self) -> FileContext:
         path = "example/__init__.py" if self.is_package else "example.py"
@@ -43,6 +44,7 @@ class Example:
             module=self.module,
             new_module=self.new_module if self.new_module is not None else self.module,
             is_package=self.is_package,
+            keep_on_facades=self.keep_on_facades,
         )
 
     def move_set(self) -> MoveSet:

@@ -1,0 +1,388 @@
+"""string_target: rewrite string literals that are exactly a dotted path to moved code."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from rules._imports import longest_move, wrap
+from rules.base import Example, Rule, RuleResult
+
+
+class StringTargetRule(Rule):
+    """Rewrite strings whose whole value is a dotted path (or `module:attr`) to moved code.
+
+    What
+        A plain string literal (any quotes, `r`/`u` prefixes; not bytes, not f-strings,
+        not implicitly concatenated) whose value is `a.b.c` or `a.b:func` (entry-point
+        form) and whose longest moved prefix is a moved module or symbol is re-spelled at
+        the new path, keeping quotes and prefix: `mock.patch("old.mod.f")`,
+        `patch.dict("sys.modules", {"old.mod": fake})`, `importlib.import_module(...)`,
+        `sys.modules[...]`, `__import__(...)`, `"old.mod:main"`. For `module:attr`, a
+        moved symbol `module.attr` moves the colon with it (`new.mod:attr`).
+
+    Why
+        These strings are references the import system and mock resolve at run time;
+        a stale one patches a facade instead of the code, or fails late.
+
+    Example
+        `mock.patch("orchestration.fingerprints.compute_spec_fp")` →
+        `mock.patch("fingerprints.compute.compute_spec_fp")`.
+
+    Safety / decisions
+        Only whole values count: `"old.mod failed"` or `"see old.mod"` stay. A value
+        whose first component is not the first component of any moved name is dismissed
+        without further parsing; a value equal to an unmoved prefix (`"orchestration"`
+        when only `orchestration.jobs.selection` moved) matches nothing and stays.
+        Docstrings and any other string that forms a statement by itself are prose and
+        stay. Strings of `__all__` (assigned, augmented or extended) are local names, not
+        paths, and stay. A string with escape sequences is left (its source and value
+        differ). A one-word string equal to a moved top-level module (`"utils"`) may as
+        well be a dict key or a label: it is left with warning MIG905. A `module:attr`
+        string whose attribute part would have to become a module is left with MIG906.
+        In a file kept on facades (`ctx.keep_on_facades`), only strings that write
+        `sys.modules` under an old name stay in play (`patch.dict("sys.modules",
+        {...})` keys, `sys.modules[...] = ...`, `del sys.modules[...]`, `.pop(...)`):
+        a facade cannot serve those, since code now imports the new name.
+        `__import__("a.b")` returns package `a`, and code reads `result.b.f` from it;
+        its string is rewritten only when that value is unused (a statement by itself) or
+        a non-empty `fromlist` makes it return `a.b`; otherwise warning MIG908.
+    """
+
+    name = "string_target"
+    description = "Rewrite string literals that are exactly a dotted path (or `mod:attr`) under a moved name."
+
+    EXAMPLES = (
+        Example(
+            id="mock.patch target",
+            before='with mock.patch("orchestration.fingerprints.compute_spec_fp") as fake:\n    pass\n',
+            after='with mock.patch("fingerprints.compute.compute_spec_fp") as fake:\n    pass\n',
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+        Example(
+            id="importlib.import_module, __import__ and sys.modules keys, any quote style",
+            before=(
+                "mod = importlib.import_module('orchestration.jobs.selection')\n"
+                '__import__("orchestration.jobs.selection.scoring")\n'
+                'best = __import__("orchestration.jobs.selection.best", fromlist=["pick"]).pick\n'
+                'del sys.modules[r"""orchestration.jobs.selection"""]\n'
+            ),
+            after=(
+                "mod = importlib.import_module('selection')\n"
+                '__import__("selection.scoring")\n'
+                'best = __import__("selection.best", fromlist=["pick"]).pick\n'
+                'del sys.modules[r"""selection"""]\n'
+            ),
+            moves={"orchestration.jobs.selection": "selection"},
+        ),
+        Example(
+            id="patch.dict of sys.modules rewrites the module key only",
+            before='@patch.dict("sys.modules", {"orchestration.drive_backup": fake_drive})\n'
+            "def test_backup(): ...\n",
+            after='@patch.dict("sys.modules", {"storage.drive": fake_drive})\n'
+            "def test_backup(): ...\n",
+            moves={"orchestration.drive_backup": "storage.drive"},
+        ),
+        Example(
+            id="module:func entry-point string",
+            before='ENTRY = "orchestration.jobs.selection.cli:main"\n',
+            after='ENTRY = "selection.cli:main"\n',
+            moves={"orchestration.jobs.selection": "selection", "orchestration.jobs.selection.cli": "selection.cli"},
+        ),
+        Example(
+            id="module:func entry point whose function moved",
+            before="console = 'orchestration.utils:setup_mlflow_for_stage'\n",
+            after="console = 'tracking.mlflow.setup:setup_mlflow_for_stage'\n",
+            symbols={"orchestration.utils.setup_mlflow_for_stage": "tracking.mlflow.setup.setup_mlflow_for_stage"},
+        ),
+        Example(
+            id="patch target of a moved symbol",
+            before='mock.patch("orchestration.utils.setup_mlflow_for_stage.__defaults__")\n',
+            after='mock.patch("tracking.mlflow.setup.setup_stage.__defaults__")\n',
+            symbols={"orchestration.utils.setup_mlflow_for_stage": "tracking.mlflow.setup.setup_stage"},
+        ),
+        Example(
+            id="string annotation naming a moved class",
+            before='def load(path) -> "orchestration.config_loader.ExperimentConfig": ...\n',
+            after='def load(path) -> "config.loader.ExperimentConfig": ...\n',
+            moves={"orchestration.config_loader": "config.loader"},
+        ),
+        Example(
+            id="a file kept on facades still redirects what it writes into sys.modules",
+            before=(
+                'with mock.patch.dict("sys.modules", {"orchestration.drive_backup": None}):\n'
+                '    pass\n'
+                'sys.modules["orchestration.drive_backup"] = fake\n'
+                'del sys.modules["orchestration.drive_backup"]\n'
+                'with mock.patch("orchestration.drive_backup.copy_tree"):\n'
+                '    pass\n'
+            ),
+            after=(
+                'with mock.patch.dict("sys.modules", {"storage.drive": None}):\n'
+                '    pass\n'
+                'sys.modules["storage.drive"] = fake\n'
+                'del sys.modules["storage.drive"]\n'
+                'with mock.patch("orchestration.drive_backup.copy_tree"):\n'
+                '    pass\n'
+            ),
+            moves={"orchestration.drive_backup": "storage.drive"},
+            keep_on_facades=True,
+        ),
+    )
+
+    UNCHANGED = (
+        Example(
+            id="message that merely mentions the old path",
+            before='log.error("orchestration.fingerprints failed")\nlog.info("see orchestration.fingerprints")\n',
+            after=None,
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+        Example(
+            id="docstring mentioning the old path",
+            before='def f():\n    """orchestration.fingerprints.compute_spec_fp"""\n',
+            after=None,
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+        Example(
+            id="dotted string that is not ours",
+            before='logger = logging.getLogger("azure.core.pipeline")\nx = "os.path.join"\n',
+            after=None,
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+        Example(
+            id="unmoved prefix of a moved module",
+            before='PACKAGES = ["orchestration", "orchestration.jobs"]\n',
+            after=None,
+            moves={"orchestration.jobs.selection": "selection"},
+        ),
+        Example(
+            id="f-string, bytes and implicit concatenation",
+            before=(
+                'a = f"orchestration.fingerprints"\n'
+                'b = b"orchestration.fingerprints"\n'
+                'c = "orchestration." "fingerprints"\n'
+            ),
+            after=None,
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+        Example(
+            id="__all__ names are local names, not paths",
+            before='__all__ = ["fingerprints", "orchestration.fingerprints"]\n__all__ += ["legacy"]\n',
+            after=None,
+            moves={"orchestration.fingerprints": "fingerprints.compute", "legacy": "tools.legacy"},
+        ),
+        Example(
+            id="string with an escape sequence",
+            before='target = "orchestration\\x2efingerprints"\n',
+            after=None,
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+    )
+
+    def rewrite(self, module: cst.Module, ctx: FileContext, moves: MoveSet) -> RuleResult:
+        if not moves:
+            return RuleResult(module)
+        roots = frozenset(name.split(".")[0] for name in moves.old_names())
+        finder = _StringFinder.find(module, roots)
+        if not finder.found:
+            return RuleResult(module)
+        positions = wrap(module).resolve(PositionProvider)
+        replacements: dict[cst.SimpleString, cst.SimpleString] = {}
+        edits: list[Edit] = []
+        diagnostics: list[Diagnostic] = []
+        for node, value in finder.found:
+            if ctx.keep_on_facades and node not in finder.module_table_writes:
+                continue
+            start = positions[node].start
+            try:
+                new_value = _rewritten(value, moves)
+                if new_value is not None and node in finder.top_level_results:
+                    raise _Refusal("MIG908", _top_level_message(value, new_value))
+            except _Refusal as refusal:
+                warning = Diagnostic(Severity.WARNING, refusal.code, str(refusal), ctx.path, start.line)
+                diagnostics.append(warning)
+                continue
+            if new_value is None:
+                continue
+            new = node.with_changes(value=f"{node.prefix}{node.quote}{new_value}{node.quote}")
+            replacements[node] = new
+            edits.append(Edit(RefKind.STRING, start.line, node.value, new.value, start.column + 1))
+        if not replacements:
+            return RuleResult(module, (), tuple(diagnostics))
+        new_module = module.visit(_Replacer(replacements))
+        return RuleResult(new_module, tuple(edits), tuple(diagnostics))
+
+
+class _Refusal(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _rewritten(value: str, moves: MoveSet) -> str | None:
+    """The new value of a path-like string, None when nothing in it moved."""
+    module, colon, attr = value.partition(":")
+    if not colon:
+        match = longest_move(moves, value)
+        if match is None:
+            return None
+        if "." not in value:
+            raise _Refusal(
+                "MIG905",
+                f"left {value!r}: a one-word string equal to moved module `{value}` may be a "
+                f"module name or just a word; if it names the module, write {match.new!r}",
+            )
+        return match.apply(value)
+    match = longest_move(moves, f"{module}.{attr}")
+    if match is None:
+        return None
+    if len(match.old) <= len(module):
+        return f"{match.apply(module)}:{attr}"
+    if not match.is_symbol:
+        raise _Refusal(
+            "MIG906",
+            f"left {value!r}: `{match.old}` is a moved module, so the part after ':' cannot stay "
+            "an attribute; rewrite it by hand",
+        )
+    new_full = match.apply(f"{module}.{attr}")
+    return f"{match.new_module}:{new_full[len(match.new_module) + 1:]}"
+
+
+def _top_level_message(value: str, new_value: str) -> str:
+    return (
+        f"left __import__({value!r}): it returns the top-level package, so rewriting it to "
+        f"{new_value!r} would change what the attributes read from its result mean; use "
+        f"importlib.import_module({new_value!r}) and adjust those reads by hand"
+    )
+
+
+def _is_path(value: str) -> bool:
+    """`a.b.c` or `a.b:attr.x`: identifiers joined by dots, with at most one colon."""
+    module, colon, attr = value.partition(":")
+    parts = module.split(".") + (attr.split(".") if colon else [])
+    return all(part.isidentifier() for part in parts)
+
+
+class _StringFinder(cst.CSTVisitor):
+    """Collects simple strings used as values whose value looks like one of our paths."""
+
+    def __init__(self, roots: frozenset[str]):
+        super().__init__()
+        self.roots = roots
+        self.found: list[tuple[cst.SimpleString, str]] = []
+        self.top_level_results: set[cst.SimpleString] = set()
+        #: Strings that put or remove a module in `sys.modules` under that name.
+        self.module_table_writes: set[cst.SimpleString] = set()
+        self._statement_calls: set[cst.Call] = set()
+
+    @classmethod
+    def find(cls, module: cst.Module, roots: frozenset[str]) -> _StringFinder:
+        """The candidate strings of `module` (`found`, with their values)."""
+        finder = cls(roots)
+        module.visit(finder)
+        return finder
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+        if "b" in node.prefix.lower():
+            return False
+        body = node.value[len(node.prefix) + len(node.quote) : -len(node.quote)]
+        if body.split(".")[0].split(":")[0] not in self.roots:
+            return False
+        if "\\" in body or not _is_path(body):
+            return False
+        self.found.append((node, body))
+        return False
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        if isinstance(node.value, cst.Call):
+            self._statement_calls.add(node.value)
+        # A string that is a statement by itself is a docstring or prose.
+        return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString))
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        return False
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        for target in node.targets:
+            self._note_module_table_key(target.target)
+        return not any(_is_all(target.target) for target in node.targets)
+
+    def visit_Del(self, node: cst.Del) -> bool:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
+        for target in targets:
+            self._note_module_table_key(target.value if isinstance(target, cst.Element) else target)
+        return True
+
+    def _note_module_table_key(self, target: cst.CSTNode) -> None:
+        """`sys.modules["a.b"] = ...` / `del sys.modules["a.b"]`."""
+        if isinstance(target, cst.Subscript) and _is_sys_modules(target.value) and len(target.slice) == 1:
+            index = target.slice[0].slice
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                self.module_table_writes.add(index.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> bool:
+        return not _is_all(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        return not _is_all(node.target)
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if isinstance(func, cst.Attribute) and _is_all(func.value):
+            return False
+        # patch.dict("sys.modules", {"a.b": fake}) puts modules under those names.
+        if isinstance(func, cst.Attribute) and func.attr.value == "dict" and len(node.args) >= 2:
+            table, values = node.args[0].value, node.args[1].value
+            if isinstance(table, cst.SimpleString) and table.evaluated_value == "sys.modules" and isinstance(values, cst.Dict):
+                for element in values.elements:
+                    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                        self.module_table_writes.add(element.key)
+        # sys.modules.pop("a.b") / sys.modules.setdefault("a.b", m)
+        if isinstance(func, cst.Attribute) and func.attr.value in ("pop", "setdefault") and _is_sys_modules(func.value) and node.args:
+            if isinstance(node.args[0].value, cst.SimpleString):
+                self.module_table_writes.add(node.args[0].value)
+        if _returns_top_level_package(node) and node not in self._statement_calls:
+            name = node.args[0].value
+            if isinstance(name, cst.SimpleString):
+                self.top_level_results.add(name)
+        return True
+
+
+def _returns_top_level_package(call: cst.Call) -> bool:
+    """`__import__("a.b")` without a fromlist: its value is package `a`, not `a.b`."""
+    if not (isinstance(call.func, cst.Name) and call.func.value == "__import__" and call.args):
+        return False
+    for position, arg in enumerate(call.args):
+        is_fromlist = arg.keyword.value == "fromlist" if arg.keyword else position == 3
+        if is_fromlist:
+            value = arg.value
+            return isinstance(value, (cst.Tuple, cst.List)) and not value.elements
+    return True
+
+
+def _is_sys_modules(node: cst.CSTNode) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "modules"
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "sys"
+    )
+
+
+def _is_all(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "__all__"
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, replacements: dict[cst.SimpleString, cst.SimpleString]):
+        super().__init__()
+        self.replacements = replacements
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        return self.replacements.get(original_node, updated_node)
