@@ -52,7 +52,8 @@ def _splice(text: str, spans, resolve: Resolver) -> tuple[str, tuple[Edit, ...]]
         out.append(new)
         last = end
         line = text.count("\n", 0, start) + 1
-        edits.append(Edit(RefKind.CONFIG, line, value, new))
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        edits.append(Edit(RefKind.CONFIG, line, value, new, col))
     if not edits:
         return text, ()
     out.append(text[last:])

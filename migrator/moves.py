@@ -164,6 +164,7 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
             continue
         symbol_map[f"{sm.module}.{sm.name}"] = f"{sm.dest_module}.{sm.name}"
         exp.symbol_moves.append(sm)
+    symbol_map.update(_lookup_retargets(exp.symbol_moves, index, snapshot, symbol_map))
 
     # Packages that must exist for the new names.
     created_paths = {r.new_path for r in exp.relocations.values()}
@@ -223,6 +224,79 @@ def _nearest_moved(name: str, moves: dict[str, str]) -> str | None:
 def _did_you_mean(name: str, index: ProjectIndex) -> str:
     close = difflib.get_close_matches(name, list(index.modules), n=1, cutoff=0.6)
     return f" — did you mean {close[0]!r}?" if close else " — check the spelling"
+
+
+def _lookup_retargets(moves: list[SymbolMove], index: ProjectIndex, snapshot: Snapshot, already: dict[str, str]) -> dict[str, str]:
+    """Module globals a moved definition looks up, which now live beside it.
+
+    `mock.patch("old.mod.helper")` patches the name the code in `old.mod` looks up. Once
+    the function that used `helper` lives in `dest`, it looks up `dest.helper`; when
+    nothing left in `old.mod` uses `helper`, the patch can only have been meant for the
+    moved code, so `old.mod.helper` follows to `dest.helper` (only if `dest` binds it).
+    """
+    out: dict[str, str] = {}
+    by_module: dict[str, list[SymbolMove]] = {}
+    for sm in moves:
+        by_module.setdefault(sm.module, []).append(sm)
+    for module, group in by_module.items():
+        try:
+            tree = ast.parse(snapshot.get(index.modules[module].path) or b"")
+        except SyntaxError:
+            continue
+        moved = {sm.name for sm in group}
+        bound = _top_level_names_of(tree) | _imported_names(tree)
+        remaining_uses: set[str] = set()
+        uses_by_def: dict[str, set[str]] = {}
+        for node in tree.body:
+            names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            defined = _bound_by(node)
+            if defined & moved:
+                for name in defined & moved:
+                    uses_by_def[name] = names
+            elif not isinstance(node, (ast.Import, ast.ImportFrom)):
+                remaining_uses |= names
+        for sm in group:
+            dest_info = index.get(sm.dest_module)
+            dest_bound: set[str] = set()
+            if dest_info is not None:
+                try:
+                    dest_tree = ast.parse(snapshot.get(dest_info.path) or b"")
+                    dest_bound = _top_level_names_of(dest_tree) | _imported_names(dest_tree)
+                except SyntaxError:
+                    pass
+            for name in sorted(uses_by_def.get(sm.name, set()) & bound - moved - remaining_uses):
+                key = f"{module}.{name}"
+                copied = name in _imported_names(tree)  # the move copies the import along
+                if key not in already and (name in dest_bound or copied):
+                    out.setdefault(key, f"{sm.dest_module}.{name}")
+    return out
+
+
+def _bound_by(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return {node.target.id}
+    return set()
+
+
+def _top_level_names_of(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        names |= _bound_by(node)
+    return names
+
+
+def _imported_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names if a.name != "*")
+    return names
 
 
 def _top_level_names(data: bytes) -> set[str]:

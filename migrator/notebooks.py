@@ -52,7 +52,7 @@ def rewrite_notebook(path: str, text: str, rewrite_cell: CellRewriter) -> tuple[
         if new_masked != masked:
             cell.source = _unmask(new_masked, hidden)
             changed = True
-            edits.extend(Edit(RefKind.NOTEBOOK, e.line + offset, e.old, e.new) for e in cell_edits)
+            edits.extend(Edit(RefKind.NOTEBOOK, e.line + offset, e.old, e.new, e.col) for e in cell_edits)
         offset += n_lines
     if not changed:
         return text, (), tuple(diags)
