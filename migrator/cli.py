@@ -59,15 +59,20 @@ def _escape(text: str) -> str:
 
 
 def _recover_if_needed(mapping) -> None:
-    """Refuse to work on a tree an interrupted apply left half-written."""
-    from migrator.state import pending_journal
+    """Refuse to work on a tree an interrupted apply or rollback left half-written."""
+    from migrator.state import interruption
 
-    if pending_journal(mapping.root):
-        _console(stderr=True).print(
-            f"[bold red]error[/] {_escape(str(mapping.root))}: an earlier `migrate apply` was interrupted; "
-            "the tree may be half-written — run `migrate rollback` to restore it"
-        )
+    what = interruption(mapping.root)
+    if what is not None:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(str(what))}")
         raise typer.Exit(EXIT_REFUSED)
+
+
+SkipUnparsableOpt = typer.Option(
+    False,
+    "--skip-unparsable",
+    help="Leave files that do not parse or decode as they are (warned), listing every mention of a moved path in them.",
+)
 
 
 def _check_phase(mapping, phase: int) -> None:
@@ -82,6 +87,7 @@ def plan(
     mapping: Path = MappingOpt,
     phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Plan one phase (earlier unapplied phases are simulated first)."),
     format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
+    skip_unparsable: bool = SkipUnparsableOpt,
 ) -> None:
     """Show what the phases would change, as a diff and a summary. Writes nothing."""
     import json
@@ -104,7 +110,7 @@ def plan(
     if not numbers:
         _console().print("all phases are applied; nothing to plan")
         raise typer.Exit(EXIT_OK)
-    result = planner.plan(m, numbers)
+    result = planner.plan(m, numbers, skip_unparsable=skip_unparsable)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
     out = _console()
@@ -126,6 +132,9 @@ def apply(
     phase: int = typer.Option(..., "--phase", "-p", help="The phase to apply."),
     mapping: Path = MappingOpt,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation on a terminal."),
+    skip_unparsable: bool = SkipUnparsableOpt,
+    allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Apply even when files the phase touches have uncommitted changes (git)."),
+    git_mv: bool = typer.Option(False, "--git-mv", help="Move files with `git mv` so their history follows them."),
 ) -> None:
     """Apply one phase: exactly what `migrate plan --phase N` shows, transactionally."""
     from migrator import apply as applier
@@ -145,23 +154,37 @@ def apply(
     if earlier:
         err.print(f"[bold red]error[/] phase {earlier[0]} is not applied yet — phases apply in order: run `migrate apply --phase {earlier[0]}` first")
         raise typer.Exit(EXIT_USAGE)
-    result = planner.plan(m, [phase])
+    result = planner.plan(m, [phase], skip_unparsable=skip_unparsable)
     phase_plan = result.phases[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
         err.print(f"[bold red]refused[/] phase {phase} was not applied; nothing changed")
         raise typer.Exit(EXIT_REFUSED)
+    if git_mv:
+        from migrator import vcs
+
+        if vcs.work_tree(m.root) is None:
+            err.print(f"[bold red]error[/] {_escape(str(m.root))}: --git-mv needs a git work tree, and the target is not inside one — drop --git-mv")
+            raise typer.Exit(EXIT_USAGE)
+    if not allow_dirty:
+        dirty = applier.uncommitted_touched(m.root, phase_plan)
+        if dirty:
+            err.print(f"[bold red]refused[/] phase {phase}: {len(dirty)} file(s) it touches have uncommitted changes — commit or stash them first, or pass --allow-dirty; nothing changed")
+            for f in dirty:
+                err.print(f"  {_escape(f)}")
+            raise typer.Exit(EXIT_REFUSED)
     if sys.stdin.isatty() and not yes:
         out.print(report.summary_table(result))
         if not typer.confirm(f"Apply phase {phase} ({len(phase_plan.changes)} file changes)?", default=False):
             out.print("nothing changed")
             raise typer.Exit(EXIT_OK)
     try:
-        res = applier.apply_phase(m.root, phase_plan)
+        res = applier.apply_phase(m.root, phase_plan, git_mv=git_mv)
     except applier.ApplyError as exc:
         err.print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_REFUSED)
-    out.print(f"applied phase {phase} ({phase_plan.title}): {res.written} files written, {res.deleted} removed")
+    moved = f" ({res.git_moved} moved with git mv)" if git_mv else ""
+    out.print(f"applied phase {phase} ({phase_plan.title}): {res.written} files written{moved}, {res.deleted} removed")
 
 
 @app.command()
@@ -171,7 +194,7 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
 
     from rich.table import Table
 
-    from migrator.state import modified_files, pending_journal, read_state
+    from migrator.state import interruption, modified_files, read_state, undo_dir
 
     m = _load(mapping)
     state = read_state(m.root)
@@ -179,10 +202,16 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
     for p in m.spec.phases:
         a = state.get(p.phase)
         edited = modified_files(m.root, a) if a else []
-        rows.append({"phase": p.phase, "title": p.title, "applied": a is not None, "applied_at": a.applied_at if a else None, "modified_files": edited})
-    interrupted = pending_journal(m.root) is not None
+        rows.append({
+            "phase": p.phase, "title": p.title, "applied": a is not None, "applied_at": a.applied_at if a else None,
+            "tree_matches": (not edited) if a else None, "modified_files": edited,
+            "undo_record": (undo_dir(m.root, p.phase) / "journal.json").exists() if a else None,
+        })
+    what = interruption(m.root)
+    interrupted = what is not None
     if format == "json":
-        sys.stdout.write(json.dumps({"version": 1, "interrupted": interrupted, "phases": rows}, indent=2) + "\n")
+        detail = {"op": what.op, "phase": what.phase, "message": str(what), "fix": "migrate rollback"} if what else None
+        sys.stdout.write(json.dumps({"version": 1, "interrupted": interrupted, "interruption": detail, "phases": rows}, indent=2) + "\n")
         raise typer.Exit(EXIT_OK)
     table = Table(title=f"migrate status: {m.root}")
     for col in ("phase", "title", "applied", "tree matches"):
@@ -192,8 +221,11 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
         table.add_row(str(r["phase"]), r["title"], r["applied_at"] or "no", match)
     out = _console()
     out.print(table)
-    if interrupted:
-        out.print("[bold red]an apply was interrupted[/]: run `migrate rollback` to restore the tree")
+    for r in rows:
+        for f in r["modified_files"]:
+            out.print(f"  phase {r['phase']}: {_escape(f)} edited since it was applied")
+    if what is not None:
+        out.print(f"[bold red]interrupted[/]: {_escape(str(what))}")
 
 
 @app.command()
@@ -219,6 +251,51 @@ def rollback(
             err.print(f"  {_escape(f)}")
         raise typer.Exit(EXIT_REFUSED)
     out.print(f"rolled back phase {undone}")
+
+
+class GraphFormat(str, Enum):
+    text = "text"
+    dot = "dot"
+    json = "json"
+
+
+@app.command()
+def graph(
+    mapping: Path = MappingOpt,
+    phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Also show the graph after this phase (earlier unapplied phases simulated)."),
+    format: GraphFormat = typer.Option(GraphFormat.text, "--format", "-f", help="text, dot (Graphviz) or json."),
+) -> None:
+    """The target's import graph (before and after a phase): cycles with file:line."""
+    import json
+
+    from migrator import graph as graphs
+    from migrator import planner, report
+    from migrator.project import ProjectIndex
+    from migrator.state import read_state
+
+    m = _load(mapping)
+    _recover_if_needed(m)
+    roots = m.spec.target.source_roots
+    snapshot = planner.read_snapshot(m)
+    views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots)))]
+    if phase is not None:
+        _check_phase(m, phase)
+        state = read_state(m.root)
+        numbers = [n for n in m.phase_numbers if n <= phase and not state.is_applied(n)]
+        after = snapshot
+        for n in numbers:
+            phase_plan, after = planner.plan_phase(m, m.phase(n), after)
+            if phase_plan.errors:
+                report.print_diagnostics(_console(stderr=True), phase_plan.errors)
+                raise typer.Exit(EXIT_REFUSED)
+        views.append((f"after phase {phase}", graphs.build_graph(after, ProjectIndex.build(after, roots))))
+    if format is GraphFormat.json:
+        payload = {"version": 1, "graphs": [{"label": label, **g.to_json()} for label, g in views]}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    elif format is GraphFormat.dot:
+        sys.stdout.write(views[-1][1].to_dot())
+    else:
+        report.print_graphs(_console(), views)
 
 
 class CheckFormat(str, Enum):
@@ -258,6 +335,46 @@ def check(
     else:
         report.print_check(_console(), findings, state)
     raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
+class AuditFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def audit(
+    mapping: Path = MappingOpt,
+    format: AuditFormat = typer.Option(AuditFormat.text, "--format", "-f", help="text (rich tables), markdown (for review in a pull request) or json."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file instead of stdout."),
+    package: Optional[list[str]] = typer.Option(None, "--package", "-P", help="A package to count overlaps against (repeatable; default: the existing packages the mapping moves code into)."),
+    phases: bool = typer.Option(True, "--phases/--no-phases", help="Plan every pending phase in memory to find the cycles it would create."),
+) -> None:
+    """Before moving anything (the seed's Phase 1): overlaps, import sites, cycles, facades."""
+    import json
+
+    from migrator import audit as auditor
+    from migrator import planner, report
+    from migrator.state import read_state
+
+    m = _load(mapping)
+    _recover_if_needed(m)
+    result = auditor.run_audit(m, planner.read_snapshot(m), read_state(m.root), packages=package or None, simulate_phases=phases)
+    if format is AuditFormat.text and output is None:
+        report.print_audit(_console(), result)
+        raise typer.Exit(EXIT_OK)
+    if format is AuditFormat.json:
+        text = json.dumps(report.audit_json(result), indent=2) + "\n"
+    elif format is AuditFormat.markdown:
+        text = report.audit_markdown(result)
+    else:
+        text = report.audit_text(result)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        _console(stderr=True).print(f"wrote {_escape(str(output))}")
 
 
 @app.command()

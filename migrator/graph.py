@@ -179,7 +179,9 @@ class ImportGraph:
     or in parallel.
     """
 
-    def __init__(self, modules: Iterable[ModuleInfo], edges: Iterable[ImportEdge], unparsable: Iterable[ParseFailure] = ()):
+    def __init__(
+        self, modules: Iterable[ModuleInfo], edges: Iterable[ImportEdge], unparsable: Iterable[ParseFailure] = ()
+    ):
         self._modules: dict[str, ModuleInfo] = {m.name: m for m in sorted(modules, key=lambda m: m.name)}
         self._edges: tuple[ImportEdge, ...] = tuple(sorted(dict.fromkeys(edges), key=_EDGE_ORDER))
         self.unparsable: tuple[ParseFailure, ...] = tuple(sorted(unparsable))

@@ -101,6 +101,22 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
         expanded[name] = module_moves[best] + name[len(best):]
         owner[name] = best
 
+    # Two modules may not land on one name (`a.x → lib.x` and package `a.pkg → lib` with a `x`).
+    landing: dict[str, list[str]] = {}
+    for name, new in sorted(expanded.items()):
+        landing.setdefault(new, []).append(name)
+    for new, olds in sorted(landing.items()):
+        # Old copies retargeted onto one existing module (`prefer: destination`) may share it.
+        if len(olds) > 1 and not all(module_specs[owner[o]].prefer == "destination" for o in olds):
+            first, *others = olds
+            for other in others:
+                error(
+                    module_specs[owner[other]],
+                    "MIG109",
+                    f"{other!r} and {first!r} would both become {new!r} (moves {owner[other]!r} → {module_specs[owner[other]].to!r} "
+                    f"and {owner[first]!r} → {module_specs[owner[first]].to!r}) — give one of them another destination",
+                )
+
     exp = Expansion(moveset=MoveSet())
     vacated = {index.modules[n].path for n in expanded}
 
@@ -158,10 +174,20 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
 
     # Symbol moves need their destination module, or create it.
     symbol_map: dict[str, str] = {}
+    landed: dict[str, str] = {}
     for sm in symbol_moves:
         if sm.module in expanded:
             error(sm.spec, "MIG107", f"{sm.module!r} is moved in this phase and {sm.spec.source!r} too — move the symbol in a phase of its own")
             continue
+        inside = _nearest_moved(sm.dest_module, module_moves)
+        if inside is not None:
+            error(sm.spec, "MIG103", f"{sm.spec.source!r} → {sm.dest_module!r} lands inside {inside!r}, which this phase moves to {module_moves[inside]!r} — move it to {module_moves[inside] + sm.dest_module[len(inside):]!r} instead")
+            continue
+        target = f"{sm.dest_module}.{sm.name}"
+        if target in landed:
+            error(sm.spec, "MIG109", f"{sm.spec.source!r} and {landed[target]!r} would both become {target!r} — give one of them another destination")
+            continue
+        landed[target] = sm.spec.source
         symbol_map[f"{sm.module}.{sm.name}"] = f"{sm.dest_module}.{sm.name}"
         exp.symbol_moves.append(sm)
     symbol_map.update(_lookup_retargets(exp.symbol_moves, index, snapshot, symbol_map))

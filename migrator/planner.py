@@ -104,12 +104,18 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
             decoded = decode_python(data)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
             raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", f"cannot be decoded ({exc}) — save it as UTF-8 or declare its encoding (PEP 263)", path)) from None
+        if "\r" in decoded.text and "\n" not in decoded.text:
+            # libcst would drop the last line ending of such a file: report, never mangle.
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", "has old Mac line endings (CR only) — convert it to LF or CRLF", path))
         text, edits, diags = rewrite_python_text(decoded.text, ctx, moves)
         if text == decoded.text:
             return data, edits, diags
         return encode_python(text, decoded), edits, diags
     if path.endswith(NOTEBOOK_SUFFIX):
-        text = data.decode("utf-8")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", f"notebook is not UTF-8 ({exc.reason} at byte {exc.start}) — save it as UTF-8", path)) from None
         cell_ctx = FileContext(path=path, keep_on_facades=ctx.keep_on_facades)
 
         def cell(source: str):
@@ -148,7 +154,7 @@ class Prefilter:
         self.reach: dict[str, list[tuple[str, ...]]] = {}
         for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
             parts = old.split(".")
-            clues = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+            clues = [".".join(parts[i:]) for i in range(len(parts) - 1)] or [old]
             if len(parts) > 1:
                 clues.append(".".join(parts[:-1]))
             clues.extend(".".join(parts[:i]) + " as " for i in range(1, len(parts)))
@@ -167,6 +173,93 @@ class Prefilter:
 
 def prefilter(moves: MoveSet) -> Prefilter:
     return Prefilter(moves)
+
+
+# --------------------------------------------------------------------------- skipped files
+
+#: Codes of files `--skip-unparsable` may leave alone: does not parse, cannot be decoded.
+SKIPPABLE = frozenset({"MIG201", "MIG202"})
+#: A textual mention of a moved path in a file the rules did not rewrite.
+MENTION = "MIG203"
+
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n#;\\]|\\\n)*)", re.M)
+_IMPORTED = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+[A-Za-z_]\w*)?")
+
+
+def mentions(path: str, data: bytes, moves: MoveSet, package: str | None = None) -> list[tuple[int, int, str, str]]:
+    """Every textual mention of a moved name in a file no rule rewrote: (line, col, old, new).
+
+    Found by text alone, so nothing depends on the file parsing: a dotted name under a
+    moved module or symbol (`old.mod`, `"old.mod.f"`), and `from X import name` where
+    `X.name` moved (`X` relative to `package` when it starts with dots).
+    """
+    names = {**moves.modules, **moves.symbols}
+    if not names:
+        return []
+    text = data.decode("utf-8", "replace")
+    found: dict[tuple[int, int], tuple[str, str]] = {}
+
+    def at(offset: int) -> tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    dotted = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w])")
+    for m in dotted.finditer(text):
+        found.setdefault(at(m.start()), (m.group(0), moves.resolve(m.group(0)) or ""))
+    for m in _FROM_IMPORT.finditer(text):
+        dots, base = m.group(1), m.group(2)
+        if dots:
+            if package is None:
+                continue
+            parts = package.split(".")
+            if len(dots) - 1 >= len(parts):
+                continue
+            base = ".".join(parts[: len(parts) - (len(dots) - 1)] + ([base] if base else []))
+            if moves.resolve(base) is not None:
+                found.setdefault(at(m.start(1)), (base, moves.resolve(base) or ""))
+                continue
+        elif moves.resolve(base) is not None:
+            continue  # reported as a dotted name
+        for name in _IMPORTED.finditer(m.group(3)):
+            full = f"{base}.{name.group(1)}"
+            new = moves.resolve(full)
+            if new is not None:
+                found.setdefault(at(m.start(3) + name.start(1)), (full, new))
+    return [(line, col, old, new) for (line, col), (old, new) in sorted(found.items())]
+
+
+def _module_package(path: str, source_roots: Iterable[str]) -> str | None:
+    """The package relative imports of `path` start from, when it lies in a source root."""
+    if not path.endswith((".py", ".pyi")):
+        return None
+    for root in source_roots:
+        root = root.strip("/")
+        prefix = "" if root in ("", ".") else root + "/"
+        if not path.startswith(prefix):
+            continue
+        parts = path[len(prefix):].rsplit(".", 1)[0].split("/")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        return ".".join(parts[:-1]) if parts[-1] != "__init__" else ".".join(parts[:-1])
+    return None
+
+
+def _skipped_files(skipped: dict[str, Diagnostic], snapshot: Snapshot, moves: MoveSet, source_roots: Iterable[str]) -> list[Diagnostic]:
+    """Warnings for files left alone: why, and every mention of a moved path in them."""
+    out: list[Diagnostic] = []
+    files = [(p, snapshot.get(p) or b"", d) for p, d in skipped.items()] + [(p, data, None) for p, data in snapshot.excluded.items()]
+    for path, data, why in sorted(files, key=lambda f: f[0]):
+        found = mentions(path, data, moves, _module_package(path, source_roots))
+        if why is not None:
+            reason = why.message.split(" — ")[0]
+            out.append(dataclasses.replace(why, severity=Severity.WARNING, message=f"skipped (--skip-unparsable): {reason}; {len(found)} mention(s) of moved paths below must be updated by hand"))
+            reason = "skipped: it " + reason
+        else:
+            reason = "excluded by target.exclude"
+        out.extend(
+            Diagnostic(Severity.WARNING, MENTION, f"mentions {old!r}, which this phase moves to {new!r}, but the file is {reason} — update it by hand", path, line, col)
+            for line, col, old, new in found
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- phases
@@ -199,14 +292,18 @@ class _Work:
         self.roles[path] = role
 
 
-def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapshot | None = None) -> Plan:
-    """Plan the given phases (default: all) in order, each on the result of the last."""
+def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapshot | None = None, *, skip_unparsable: bool = False) -> Plan:
+    """Plan the given phases (default: all) in order, each on the result of the last.
+
+    With `skip_unparsable`, files that do not parse or decode are left as they are (a
+    warning each, plus one per textual mention of a moved path) instead of refusing.
+    """
     numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
     if snapshot is None:
         snapshot = read_snapshot(mapping)
     out: list[PhasePlan] = []
     for number in numbers:
-        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot)
+        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable)
         out.append(phase_plan)
         if phase_plan.errors:
             break
@@ -215,10 +312,16 @@ def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapsh
 
 def read_snapshot(mapping: Mapping) -> Snapshot:
     t = mapping.spec.target
-    return Snapshot.read(mapping.root, t.source_roots, t.exclude)
+    snapshot = Snapshot.read(mapping.root, t.source_roots, t.exclude)
+    try:
+        # The mapping may live inside the target: its dotted paths are the plan, not references.
+        snapshot.files.pop(mapping.path.resolve().relative_to(mapping.root).as_posix(), None)
+    except ValueError:
+        pass
+    return snapshot
 
 
-def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[PhasePlan, Snapshot]:
+def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_unparsable: bool = False) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it."""
     target = mapping.spec.target
     index = ProjectIndex.build(snapshot, target.source_roots)
@@ -232,6 +335,7 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
     kept: list[Diagnostic] = []
     pattern = prefilter(moves)
     moved_modules = set(moves.modules)
+    skipped: dict[str, Diagnostic] = {}
 
     # 1. Rewrite references everywhere; relocated files land at their new paths.
     for path in snapshot.paths():
@@ -251,6 +355,14 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
         try:
             data, edits, diags = rewrite_file(path, entry.data, ctx, moves)
         except FileRewriteError as exc:
+            if skip_unparsable and not must and exc.diagnostic.code in SKIPPABLE:
+                skipped[path] = exc.diagnostic
+                if reloc:
+                    work.put(reloc.new_path, entry.data, ChangeRole.MOVED, entry.mode)
+                    work.renamed_from[reloc.new_path] = path
+                continue
+            if skip_unparsable and must:
+                exc = FileRewriteError(dataclasses.replace(exc.diagnostic, message=exc.diagnostic.message + " (this phase moves it, so it must parse even with --skip-unparsable)"))
             diagnostics.append(exc.diagnostic)
             continue
         diagnostics.extend(diags)
@@ -279,6 +391,7 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
 
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
+    diagnostics.extend(_skipped_files(skipped, snapshot, moves, target.source_roots))
 
     style = mapping.spec.facades.style
     warn = mapping.spec.facades.warning
@@ -338,7 +451,9 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
         else:
             public = _public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
             text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn)
-        work.put(info.path, text.encode("utf-8"), ChangeRole.FACADE)
+        # A facade keeps the line endings of the file it replaces (CRLF stays CRLF).
+        old_text = (snapshot.get(info.path) or b"").decode("utf-8", "replace")
+        work.put(info.path, _with_newline(text, _newline_of(old_text)).encode("utf-8"), ChangeRole.FACADE)
     for old_path, reloc in exp.relocations.items():
         if reloc.module is None:
             work.put(old_path, None, ChangeRole.DELETED)
@@ -358,6 +473,9 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
         else:
             after.files[path] = entry
     after.files = dict(sorted(after.files.items()))
+    diagnostics.extend(cycle_gate(mapping, snapshot, after, {r.old: r.new for r in exp.records}))
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return _refused(phase, diagnostics), snapshot
     phase_plan = PhasePlan(
         phase=phase.phase,
         title=phase.title,
@@ -368,6 +486,64 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot) -> tuple[
         kept_references=tuple(kept),
     )
     return phase_plan, after
+
+
+def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dict[str, str]) -> list[Diagnostic]:
+    """Import-time cycles the phase creates or grows: refused (`forbid-new`) or warned.
+
+    Strongly connected components of import-time edges are compared before and after
+    (a moved module is the same node under its new name); each new cycle is shown as its
+    shortest path with the file:line of every edge. Lazy and TYPE_CHECKING imports never
+    gate.
+    """
+    from migrator import graph
+
+    roots = mapping.spec.target.source_roots
+    g_before = graph.build_graph(before, ProjectIndex.build(before, roots))
+    g_after = graph.build_graph(after, ProjectIndex.build(after, roots))
+    severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
+    out = []
+    through = {(e.source, e.path, e.line, e.target.rpartition(".")[0]) for e in g_after.edges() if not e.implicit}
+    for cycle in graph.new_cycles(g_before, g_after, renames):
+        if _package_self_import(cycle, through):
+            continue
+        first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
+        fix = (
+            "move the import inside the function that needs it, or change the mapping; "
+            "`cycles: warn` in the mapping reports instead of refusing"
+        )
+        out.append(
+            Diagnostic(
+                severity,
+                "MIG401",
+                f"this phase creates an import-time cycle {cycle} — {fix}\n{cycle.describe()}",
+                first.path,
+                first.line or None,
+            )
+        )
+    return out
+
+
+def _package_self_import(cycle, through: set) -> bool:
+    """A package whose `__init__` imports its own submodules, and nothing more.
+
+    `pkg/__init__` → `pkg.sub` → (parent package) `pkg` closes a cycle in the graph, but
+    Python runs it fine: the package is in `sys.modules` before its body imports the
+    submodule. The same holds for a submodule that imports a sibling (`import pkg.other`,
+    `from pkg import other`): the edge to `pkg` only needs the package to exist. Such a
+    cycle gates only when a module outside the package takes part, or a submodule reads
+    a name from the package itself (`from pkg import NAME`). `through` holds
+    (source, path, line, parent) of every explicit edge, to recognize the sibling form.
+    """
+    top = min(cycle.modules, key=lambda m: m.count("."))
+    inside = all(m == top or m.startswith(top + ".") for m in cycle.modules)
+    reads_up = any(
+        not e.implicit
+        and e.source.startswith(e.target + ".")
+        and (e.source, e.path, e.line, e.target) not in through
+        for e in cycle.edges
+    )
+    return inside and not reads_up
 
 
 def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
@@ -397,7 +573,7 @@ def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:
     docstring are dropped from the appended part; `__all__ = [...]` becomes
     `__all__ += [...]` when the destination defines `__all__` already.
     """
-    moved_text = moved.decode("utf-8")
+    moved_text = decode_python(moved).text
     tree = ast.parse(moved_text)
     body = list(tree.body)
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
@@ -411,16 +587,19 @@ def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:
     while start > 0 and lines[start - 1].lstrip().startswith("#"):
         start -= 1
     chunk = "".join(lines[start:])
-    dest_text = dest.decode("utf-8")
+    like = decode_python(dest) if dest else None
+    dest_text = like.text if like is not None else ""
+    nl = _newline_of(dest_text) if dest_text.strip() else _newline_of(moved_text)
+    chunk = _with_newline(chunk.replace("\r\n", "\n"), nl)
     if "__all__" in {t.id for n in ast.parse(dest_text).body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}:
         chunk = re.sub(r"^__all__(\s*)=", r"__all__\1+=", chunk, count=1, flags=re.M)
     if dest_text and not dest_text.endswith("\n"):
-        dest_text += "\n"
-    sep = "\n\n" if dest_text.strip() else ""
-    merged = f"{dest_text}{sep}# Merged from `{old_pkg}` by migrator.\n{chunk}"
+        dest_text += nl
+    sep = nl + nl if dest_text.strip() else ""
+    merged = f"{dest_text}{sep}# Merged from `{old_pkg}` by migrator.{nl}{chunk}"
     if not merged.endswith("\n"):
-        merged += "\n"
-    return merged.encode("utf-8")
+        merged += nl
+    return encode_python(merged, like) if like is not None else merged.encode("utf-8")
 
 
 def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnostics: list[Diagnostic], phase: PhaseSpec) -> None:
@@ -430,9 +609,14 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
     co_moved = {(sm.module, sm.name): sm.dest_module for sm in exp.symbol_moves}
     additions: dict[str, list[symbols.Extracted]] = {}
     dest_paths: dict[str, str] = {}
+    encodings: dict[str, Decoded] = {}
+    newlines: dict[str, str] = {}
     for module, moves_here in by_source.items():
         info = index.modules[module]
-        source = (work.current(info.path) or b"").decode("utf-8")
+        source_decoded = _decoded(info.path, work.current(info.path) or b"", diagnostics)
+        if source_decoded is None:
+            continue
+        source = source_decoded.text
         for sm in moves_here:
             dest_info = index.get(sm.dest_module)
             dest_path = dest_info.path if dest_info else index.path_for(sm.dest_module, info.source_root, False)
@@ -449,7 +633,11 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
             own = (f"from {sm.dest_module} import ", f"import {sm.dest_module}")
             needed = tuple(line for line in item.imports if not line.startswith(own))
             item = dataclasses.replace(item, imports=needed + tuple(elsewhere))
-            dest_text = (work.current(dest_path) or b"").decode("utf-8") or None
+            newlines.setdefault(sm.dest_module, _newline_of(source))
+            dest_decoded = _decoded(dest_path, work.current(dest_path), diagnostics)
+            if dest_decoded is not None:
+                encodings[dest_path] = dest_decoded
+            dest_text = dest_decoded.text if dest_decoded is not None else None
             existing = symbols.definition_normal_form(dest_text, sm.name) if dest_text else None
             if existing is not None:
                 mine = symbols.definition_normal_form(source, sm.name)
@@ -471,13 +659,43 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
                     continue
                 additions.setdefault(sm.dest_module, []).append(item)
             source = symbols.remove_with_reexport(source, sm.name, sm.dest_module)
-        if source.encode("utf-8") != work.current(info.path):
-            work.put(info.path, source.encode("utf-8"), ChangeRole.EDITED if info.path not in work.roles else work.roles[info.path])
+        new_source = encode_python(source, source_decoded)
+        if new_source != work.current(info.path):
+            work.put(info.path, new_source, ChangeRole.EDITED if info.path not in work.roles else work.roles[info.path])
     for dest_module, items in additions.items():
         path = dest_paths[dest_module]
         current = work.current(path)
-        text = symbols.add_definitions(current.decode("utf-8") if current is not None else None, items, docstring=None if current is not None else f"Moved here by migrator (phase {phase.phase}: {phase.title}).")
-        work.put(path, text.encode("utf-8"), ChangeRole.EDITED if current is not None else ChangeRole.CREATED)
+        like = encodings.get(path) if current is not None else None
+        text = symbols.add_definitions(like.text if like is not None else None, items, docstring=None if current is not None else f"Moved here by migrator (phase {phase.phase}: {phase.title}).")
+        if like is None:
+            text = _with_newline(text, newlines.get(dest_module, "\n"))  # a new module takes its source's line endings
+        try:
+            data = encode_python(text, like) if like is not None else text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            diagnostics.append(Diagnostic(Severity.ERROR, "MIG204", f"the moved code holds {exc.object[exc.start:exc.end]!r}, which {like.encoding if like else 'utf-8'} (the encoding of {path}) cannot hold — declare UTF-8 there first", path))
+            continue
+        work.put(path, data, ChangeRole.EDITED if current is not None else ChangeRole.CREATED)
+
+
+def _decoded(path: str, data: bytes | None, diagnostics: list[Diagnostic]) -> Decoded | None:
+    """The text of a Python file by its declared encoding; an error diagnostic if it has none."""
+    if data is None:
+        return None
+    try:
+        return decode_python(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+        diagnostics.append(Diagnostic(Severity.ERROR, "MIG202", f"cannot be decoded ({exc}) — save it as UTF-8 or declare its encoding (PEP 263)", path))
+        return None
+
+
+def _newline_of(text: str) -> str:
+    """The line ending a text uses (that of its first line), "\\n" when it has none."""
+    i = text.find("\n")
+    return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
+
+
+def _with_newline(text: str, newline: str) -> str:
+    return text if newline == "\n" else text.replace("\r\n", "\n").replace("\n", newline)
 
 
 def _side_by_side(left: str, right: str, left_title: str, right_title: str, width: int = 60) -> str:

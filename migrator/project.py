@@ -68,6 +68,9 @@ class Snapshot:
     files: dict[str, FileEntry] = field(default_factory=dict)
     #: Paths that were skipped as symlinks pointing outside the target.
     outside_links: tuple[str, ...] = ()
+    #: Python, notebook and config files matched by `target.exclude`: never rewritten,
+    #: only searched for textual mentions of moved paths (so none is missed silently).
+    excluded: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def read(cls, root: Path, source_roots: Iterable[str], exclude: Iterable[str] = ()) -> "Snapshot":
@@ -76,8 +79,13 @@ class Snapshot:
         exclude = tuple(exclude)
         files: dict[str, FileEntry] = {}
         outside: list[str] = []
+        excluded: dict[str, bytes] = {}
         for rel, full in _walk(root):
             if exclude and matches_any(rel, exclude):
+                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and full.is_file() and (
+                    not full.is_symlink() or _is_within(full.resolve(), root)
+                ):
+                    excluded[rel] = full.read_bytes()
                 continue
             in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
             if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)):
@@ -91,10 +99,10 @@ class Snapshot:
             if not stat.S_ISREG(st.st_mode):
                 continue
             files[rel] = FileEntry(full.read_bytes(), stat.S_IMODE(st.st_mode))
-        return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)))
+        return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)), excluded=excluded)
 
     def copy(self) -> "Snapshot":
-        return Snapshot(self.root, dict(self.files), self.outside_links)
+        return Snapshot(self.root, dict(self.files), self.outside_links, dict(self.excluded))
 
     def get(self, path: str) -> bytes | None:
         entry = self.files.get(path)

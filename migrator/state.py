@@ -15,6 +15,7 @@ from migrator.project import STATE_DIR
 STATE_FILE = "state.json"
 JOURNAL_DIR = "journal"
 APPLIED_DIR = "applied"
+ROLLBACK_FILE = "rollback.json"
 
 
 def sha256(data: bytes | None) -> str | None:
@@ -101,18 +102,81 @@ def state_json(state: State) -> str:
     ) + "\n"
 
 
+def undo_dir(root: Path, phase: int) -> Path:
+    """Where the journal of an applied phase is kept as its undo record."""
+    return state_dir(root) / APPLIED_DIR / str(phase)
+
+
+def rollback_marker(root: Path) -> Path:
+    """Present while `migrate rollback` restores a phase; names the phase."""
+    return state_dir(root) / ROLLBACK_FILE
+
+
 def pending_journal(root: Path) -> Path | None:
-    """The journal of an apply or rollback that did not finish, if any."""
+    """The journal of an apply (or `check --fix`) that did not finish, if any."""
     j = journal_dir(root) / "journal.json"
     return j if j.exists() else None
 
 
-def modified_files(root: Path, applied: AppliedPhase) -> list[str]:
-    """Files the phase wrote that differ on disk now (edited by someone since)."""
+def pending_rollback(root: Path) -> int | None:
+    """The phase a `migrate rollback` was restoring when it was interrupted, if any."""
+    marker = rollback_marker(root)
+    if not marker.exists():
+        return None
+    return int(json.loads(marker.read_text(encoding="utf-8"))["phase"])
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """An apply or rollback that did not finish: the tree may be half-written."""
+
+    op: str          # "apply" or "rollback"
+    phase: int | None
+
+    def __str__(self) -> str:
+        what = f"`migrate {self.op}`" + (f" of phase {self.phase}" if self.phase is not None else "")
+        again = " again" if self.op == "rollback" else ""
+        return f"an earlier {what} was interrupted; the tree may be half-written — run `migrate rollback`{again} to restore it"
+
+
+def interruption(root: Path) -> Interruption | None:
+    """What was interrupted in this target, if anything (an apply wins over a rollback)."""
+    journal = pending_journal(root)
+    if journal is not None:
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            phase = data.get("phase") if data.get("op") == "apply" else None
+        except (OSError, ValueError):
+            phase = None
+        return Interruption("apply", phase)
+    phase = pending_rollback(root)
+    if phase is not None:
+        return Interruption("rollback", phase)
+    return None
+
+
+def pre_images(root: Path, phase: int) -> dict[str, str | None]:
+    """sha256 of every file as it was before `phase` was applied (None: it did not exist)."""
+    path = undo_dir(root, phase) / "journal.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {e["path"]: (e.get("sha256") if e["existed"] else None) for e in data["entries"]}
+
+
+def modified_files(root: Path, applied: AppliedPhase, also_accept: dict[str, str | None] | None = None) -> list[str]:
+    """Files the phase wrote that differ on disk now (edited by someone since).
+
+    A file equal to its `also_accept` digest (None: absent) does not count: rollback
+    passes the pre-images, so a rollback interrupted half-way can be run again.
+    """
     out = []
     for rel, digest in sorted(applied.files.items()):
         p = root / rel
-        current = p.read_bytes() if p.is_file() else None
-        if sha256(current) != digest:
-            out.append(rel)
+        current = sha256(p.read_bytes()) if p.is_file() else None
+        if current == digest:
+            continue
+        if also_accept is not None and rel in also_accept and current == also_accept[rel]:
+            continue
+        out.append(rel)
     return out

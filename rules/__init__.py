@@ -8,8 +8,9 @@ root name are left). `import_from` and `string_target` are independent of the ot
 Warning codes of the rules (all `Severity.WARNING`; the node is left as it was):
 
 - MIG901 `import_from`: a relative import climbs above the top-level package;
-- MIG902 `dotted_use`: a chain cannot be re-spelled safely (ambiguous or clashing name);
-- MIG903 `import_module`: the new root name of an import is bound to something else;
+- MIG902 `dotted_use`: a chain cannot be re-spelled safely (its root name is ambiguous);
+- MIG903 `import_module`: retired (a clashing new root name is now imported under an
+  alias, see `dotted_use`); the code is not reused;
 - MIG904 `import_module`: an old import is kept because old-path uses remain;
 - MIG905 `string_target`: a one-word string equals a moved top-level module;
 - MIG906 `string_target`: a `module:attr` string whose attribute part is a moved module;
@@ -35,8 +36,10 @@ from rules.string_target import StringTargetRule
 ALL_RULES: tuple[type[Rule], ...] = (
     DottedUseRule,
     ImportModuleRule,
-    ImportFromRule,
+    # Strings before from-imports: when nothing before them changed the tree, both
+    # share one position computation (rules/_imports.wrap caches it per tree).
     StringTargetRule,
+    ImportFromRule,
 )
 
 #: Before/after of the whole pipeline: what a file looks like once every rule ran.
@@ -164,6 +167,72 @@ PIPELINE_EXAMPLES: tuple[Example, ...] = (
             "tools.legacy.run()\n"
         ),
         moves={"legacy": "tools.legacy", "legacy.io": "tools.legacy.io"},
+    ),
+    Example(
+        id="new root name taken by a local in one function: alias there, plain import elsewhere",
+        before=(
+            "import orchestration.config_loader\n"
+            "\n"
+            "\n"
+            "def load(path):\n"
+            "    config = orchestration.config_loader.load_experiment_config(path)\n"
+            "    return config\n"
+            "\n"
+            "\n"
+            "def config_dir():\n"
+            "    return orchestration.config_loader.CONFIG_DIR\n"
+        ),
+        after=(
+            "import config.loader\n"
+            "import config.loader as config_loader\n"
+            "\n"
+            "\n"
+            "def load(path):\n"
+            "    config = config_loader.load_experiment_config(path)\n"
+            "    return config\n"
+            "\n"
+            "\n"
+            "def config_dir():\n"
+            "    return config.loader.CONFIG_DIR\n"
+        ),
+        moves={"orchestration.config_loader": "config.loader"},
+    ),
+    Example(
+        id="new root name taken at module level while the old root stays in use",
+        before=(
+            "import orchestration.config_loader\n"
+            "\n"
+            'config = orchestration.config_loader.load_experiment_config("a.yaml")\n'
+            "print(orchestration.__version__)\n"
+        ),
+        after=(
+            "import orchestration\n"
+            "import config.loader as config_loader\n"
+            "\n"
+            'config = config_loader.load_experiment_config("a.yaml")\n'
+            "print(orchestration.__version__)\n"
+        ),
+        moves={"orchestration.config_loader": "config.loader"},
+    ),
+    Example(
+        id="test module: aliased import and __import__ reads follow the move together",
+        before=(
+            "import orchestration.fingerprints as fp\n"
+            "\n"
+            "\n"
+            "def test_dunder_import_returns_package():\n"
+            '    package = __import__("orchestration.fingerprints")\n'
+            "    assert package.fingerprints.compute_spec_fp is fp.compute_spec_fp\n"
+        ),
+        after=(
+            "import fingerprints.compute as fp\n"
+            "\n"
+            "\n"
+            "def test_dunder_import_returns_package():\n"
+            '    package = __import__("fingerprints.compute")\n'
+            "    assert package.compute.compute_spec_fp is fp.compute_spec_fp\n"
+        ),
+        moves={"orchestration.fingerprints": "fingerprints.compute"},
     ),
 )
 

@@ -6,13 +6,15 @@ Small toolkits, each free of I/O:
   `module_target`), the new home of a name imported with `from X import n`
   (`from_import_target`), relative imports to absolute (`absolute_module`) and back
   (`relative_spelling`);
-- *finding*: `import_statements` (cheap: statements only) and `wrap` (metadata
-  without a defensive copy);
+- *finding*: `import_statements` (cheap: statements only), `wrap` (metadata
+  without a defensive copy) and `attribute_parents` (`a` → `a.b` → `a.b.c`);
 - *spelling*: dotted strings to CST nodes and back (`dotted_node`, `dotted_name`), and a
   one-line canonical text of an import statement for `Edit.old` / `Edit.new`
   (`describe`);
-- *bindings*: which import made a name binding (`alias_of`, `plain_import_alias`)
-  and whether a name is free to bind a module root (`visible_clash`);
+- *bindings*: which import made a name binding (`alias_of`, `plain_import_alias`),
+  whether a name is free to bind a module root (`visible_clash`), and a fresh alias
+  for a module whose root name is taken (`names_in_use`, `free_alias`,
+  `aliased_import`);
 - *splicing*: `StatementSplicer` replaces one small statement by several in place,
   keeping the leading comments on the first, and `AliasLayout` re-groups the names of a
   parenthesized `from ... import (...)` keeping every comment next to its name.
@@ -20,9 +22,10 @@ Small toolkits, each free of I/O:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import BaseAssignment, ImportAssignment, MetadataWrapper, Scope
@@ -198,7 +201,18 @@ def wrap(module: cst.Module) -> MetadataWrapper:
     gets merged metadata nobody reads. Node identity is kept, so nodes found before
     wrapping can be looked up and replaced.
     """
-    return MetadataWrapper(module, unsafe_skip_copy=True)
+    cached = _WRAPPED.get(id(module))
+    if cached is not None and cached[0] is module:
+        return cached[1]
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    # Rules that see the same (unchanged) tree share one wrapper, so metadata such as
+    # positions is computed once. A strong reference keeps `id` from being reused.
+    _WRAPPED.clear()
+    _WRAPPED[id(module)] = (module, wrapper)
+    return wrapper
+
+
+_WRAPPED: dict[int, tuple[cst.Module, MetadataWrapper]] = {}
 
 
 @dataclass(frozen=True)
@@ -249,6 +263,32 @@ class _ImportCollector(cst.CSTVisitor):
             self._functions -= 1
 
 
+def attribute_parents(module: cst.Module) -> dict[cst.CSTNode, cst.Attribute]:
+    """Maps each expression to the `Attribute` whose `.value` it is (`a` → `a.b`)."""
+    visitor = _AttributeParents()
+    module.visit(visitor)
+    return visitor.parents
+
+
+class _AttributeParents(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parents: dict[cst.CSTNode, cst.Attribute] = {}
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.parents[node.value] = node
+
+
+def attribute_chain(start: cst.CSTNode, parents: Mapping[cst.CSTNode, cst.Attribute]) -> list[cst.CSTNode]:
+    """`start` and the attributes read from it: `[a, a.b, a.b.c]` for `a` in `a.b.c`."""
+    chain = [start]
+    parent = parents.get(start)
+    while parent is not None:
+        chain.append(parent)
+        parent = parents.get(parent)
+    return chain
+
+
 # ---------------------------------------------------------------------------- bindings
 
 
@@ -280,6 +320,40 @@ def visible_clash(scope: Scope, name: str) -> BaseAssignment | None:
     for assignment in scope[name]:
         if plain_import_alias(assignment) is None:
             return assignment
+    return None
+
+
+def names_in_use(scopes: Iterable[Scope | None]) -> set[str]:
+    """Every name bound or read anywhere in the scopes (builtins and star imports too)."""
+    names: set[str] = set()
+    for scope in scopes:
+        if scope is None:
+            continue
+        names.update(assignment.name for assignment in scope.assignments)
+        names.update(access.node.value for access in scope.accesses if isinstance(access.node, cst.Name))
+    return names
+
+
+def free_alias(module: str, taken: set[str]) -> str:
+    """A name to bind `module` under (`import a.b as a_b`) that is in no way in `taken`.
+
+    Derived from the dotted name: `a_b`, else `a_b_module`, `a_b_module_2`, ... The name
+    is added to `taken`, so the next module gets another one.
+    """
+    base = module.replace(".", "_")
+    numbered = (f"{base}_module_{n}" for n in itertools.count(2))
+    alias = next(name for name in itertools.chain((base, f"{base}_module"), numbered) if name not in taken)
+    taken.add(alias)
+    return alias
+
+
+def aliased_import(scope: Scope, module: str) -> str | None:
+    """The alias of an `import module as alias` made in `scope` itself, if there is one."""
+    for assignment in scope.assignments:
+        if isinstance(assignment, ImportAssignment) and isinstance(assignment.node, cst.Import):
+            alias = alias_of(assignment)
+            if alias is not None and alias.asname is not None and dotted_name(alias.name) == module:
+                return dotted_name(alias.asname.name)
     return None
 
 

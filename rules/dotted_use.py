@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -24,13 +25,18 @@ from rules._imports import (
     StatementSplicer,
     absolute_module,
     alias_of,
+    attribute_chain,
+    attribute_parents,
+    describe,
     dotted_name,
     dotted_node,
+    free_alias,
     from_import_target,
     import_statement,
     import_statements,
     longest_move,
     module_target,
+    names_in_use,
     plain_import_alias,
     visible_clash,
     wrap,
@@ -71,14 +77,28 @@ class DottedUseRule(Rule):
         Names are resolved with libcst scope analysis, per scope: a chain whose root is a
         parameter, a local variable or a class attribute is not a use of the import and is
         left alone. A chain is rewritten only when every binding its root may refer to is
-        an import standing for the same thing. The rule warns and leaves the chain when:
-        the root is also bound by something else (`a = None` in an `except ImportError`),
-        or the new root name (`x`) is already bound to something else where the chain is
-        (a local `config` variable vs. a new `config` package). When the rewritten chain
-        needs a module that no import of the file loads once the import rules ran
-        (`import a` + `a.b.f()` with `a.b` moved), it adds `import x.y` right after the
-        statement that binds the root. This rule runs before `import_module`, which uses
-        `plan_dotted_uses` to know which uses of an old root remain.
+        an import standing for the same thing; when the root is also bound by something
+        else (`a = None` in an `except ImportError`) the rule warns (MIG902) and leaves the
+        chain. When the rewritten chain needs a module that no import of the file loads
+        once the import rules ran (`import a` + `a.b.f()` with `a.b` moved), it adds
+        `import x.y` right after the statement that binds the root. This rule runs before
+        `import_module`, which uses `plan_dotted_uses` to know which uses of an old root
+        remain.
+
+        New root name taken (decision). Where the new root name `x` is bound to something
+        else (a local `metadata` variable vs. a new `metadata` package), `x.y.f()` would
+        read that other thing. Such a chain goes through an alias instead: `x_y.f()`
+        with `import x.y as x_y`. The alias is derived from the dotted name (`x_y`, then
+        `x_y_module`, `x_y_module_2`, ...), one per module and file, and is free in the
+        whole file: no scope binds or reads it, so it can be bound where the old root is
+        bound and read from any scope below. The aliased import goes right after the
+        statement binding the old root (the one that loads `x.y` once rewritten, if
+        several do). To keep the file minimal, when every use of an `import a.b` goes
+        through the alias and nothing else needs its root, the statement itself becomes
+        `import x.y as x_y` (no old import left behind, no unused `import x.y`);
+        otherwise `import_module` rewrites it as usual (`import x.y` for the uses that
+        do not clash) and the aliased import is added after it. Uses that do not clash
+        keep the plain spelling `x.y.f()`: only the clashing scopes read the alias.
     """
 
     name = "dotted_use"
@@ -183,6 +203,98 @@ class DottedUseRule(Rule):
             ),
             moves={"legacy": "tools.legacy"},
         ),
+        Example(
+            id="new root name taken by a local: the use reads an alias, which replaces the import",
+            before=(
+                "import orchestration.metadata_manager\n"
+                "\n"
+                "\n"
+                "def test_orchestrator_records_metadata(tmp_path):\n"
+                "    metadata = orchestration.metadata_manager.MetadataManager(tmp_path / \"meta\")\n"
+                "    assert metadata.list_stage(\"benchmarking\") == []\n"
+            ),
+            after=(
+                "import metadata.training as metadata_training\n"
+                "\n"
+                "\n"
+                "def test_orchestrator_records_metadata(tmp_path):\n"
+                "    metadata = metadata_training.MetadataManager(tmp_path / \"meta\")\n"
+                "    assert metadata.list_stage(\"benchmarking\") == []\n"
+            ),
+            moves={"orchestration.metadata_manager": "metadata.training"},
+        ),
+        Example(
+            id="new root name taken in one function only: that use reads an alias imported next to the import",
+            before=(
+                "import orchestration.config_loader\n"
+                "\n"
+                "\n"
+                "def load(path):\n"
+                "    config = orchestration.config_loader.load_experiment_config(path)\n"
+                "    return config\n"
+                "\n"
+                "\n"
+                "def config_dir():\n"
+                "    return orchestration.config_loader.CONFIG_DIR\n"
+            ),
+            after=(
+                "import orchestration.config_loader\n"
+                "import config.loader as config_loader\n"
+                "\n"
+                "\n"
+                "def load(path):\n"
+                "    config = config_loader.load_experiment_config(path)\n"
+                "    return config\n"
+                "\n"
+                "\n"
+                "def config_dir():\n"
+                "    return config.loader.CONFIG_DIR\n"
+            ),
+            moves={"orchestration.config_loader": "config.loader"},
+        ),
+        Example(
+            id="alias avoids every name bound or read anywhere in the file",
+            before=(
+                "import os, orchestration.config_loader  # loaders\n"
+                "\n"
+                "config = {}\n"
+                "config_loader = orchestration.config_loader.load\n"
+                "print(config_loader_module)\n"
+                "\n"
+                "\n"
+                "def reload():\n"
+                "    return orchestration.config_loader.load(config)\n"
+            ),
+            after=(
+                "import os, config.loader as config_loader_module_2  # loaders\n"
+                "\n"
+                "config = {}\n"
+                "config_loader = config_loader_module_2.load\n"
+                "print(config_loader_module)\n"
+                "\n"
+                "\n"
+                "def reload():\n"
+                "    return config_loader_module_2.load(config)\n"
+            ),
+            moves={"orchestration.config_loader": "config.loader"},
+        ),
+        Example(
+            id="chain through a moved submodule whose new root is from-imported gets an aliased import",
+            before=(
+                "import orchestration\n"
+                "from tools import selection\n"
+                "\n"
+                "best = orchestration.jobs.selection.best(selection.runs())\n"
+            ),
+            after=(
+                "import orchestration\n"
+                "import selection as selection_module\n"
+                "from tools import selection\n"
+                "\n"
+                "best = selection_module.best(selection.runs())\n"
+            ),
+            moves={"orchestration.jobs.selection": "selection"},
+        ),
     )
 
     UNCHANGED = (
@@ -262,13 +374,18 @@ class DottedUseRule(Rule):
         if not moves or not _may_reach_moved_code(module, ctx, moves):
             return RuleResult(module)
         wrapper = wrap(module)
-        uses = plan_dotted_uses(wrapper, ctx, moves).uses
+        plan = plan_dotted_uses(wrapper, ctx, moves)
         positions = wrapper.resolve(PositionProvider)
+        absorbed = _absorbed(plan, moves)
         replacements: dict[cst.CSTNode, cst.BaseExpression] = {}
         inserts: dict[cst.BaseSmallStatement, list[NewStatement]] = {}
         edits: list[Edit] = []
         diagnostics: list[Diagnostic] = []
-        for use in uses:
+        for statement, renamed in absorbed.items():
+            inserts[statement] = [NewStatement(renamed)]
+            at = positions[statement].start
+            edits.append(Edit(RefKind.IMPORT, at.line, describe(statement), describe(renamed), at.column + 1))
+        for use in plan.uses:
             start = positions[use.replace].start
             if use.outcome is Outcome.REFUSED:
                 diagnostics.append(_refusal(use, ctx, start.line))
@@ -279,10 +396,12 @@ class DottedUseRule(Rule):
             if use.insert_after is None or use.needs_import is None:
                 continue
             added = inserts.setdefault(use.insert_after, [NewStatement(use.insert_after)])
-            if all(_imported(item) != use.needs_import for item in added):
-                added.append(NewStatement(import_statement(use.needs_import)))
+            binding = (use.needs_import, use.alias)
+            if all(binding not in _imported(item) for item in added):
+                new = import_statement(*binding)
+                added.append(NewStatement(new))
                 at = positions[use.insert_after].start
-                edits.append(Edit(RefKind.IMPORT, at.line, "", f"import {use.needs_import}", at.column + 1))
+                edits.append(Edit(RefKind.IMPORT, at.line, "", describe(new), at.column + 1))
         if not replacements:
             return RuleResult(module, (), tuple(diagnostics))
         new_module = module.visit(_ChainRewriter(replacements, inserts))
@@ -312,7 +431,8 @@ class ChainUse:
 
     `chain[i]` spells the first i+1 components (`a`, `a.b`, `a.b.f`). For a rewrite,
     `replace` (one of `chain`) is re-spelled `new`; `insert_after`, when set, is the
-    binding statement after which `import <needs_import>` must be added.
+    binding statement after which `import <needs_import>` must be added — or `import
+    <needs_import> as <alias>` when `alias` is set: `new` then starts with `alias`.
     """
 
     chain: Chain
@@ -323,6 +443,12 @@ class ChainUse:
     needs_import: str | None = None
     insert_after: cst.Import | cst.ImportFrom | None = None
     reason: str = ""
+    alias: str | None = None
+
+    @property
+    def aliased(self) -> bool:
+        """Spelled through `import <needs_import> as <alias>` (the new root name clashes)."""
+        return self.alias is not None
 
     @property
     def text(self) -> str:
@@ -345,6 +471,21 @@ class UsePlan:
         rewritten = {use.chain[0] for use in self.uses if use.outcome is Outcome.REWRITE}
         return [chain for chain in self.chains.get(assignment, ()) if chain[0] not in rewritten]
 
+    def relies_on_rewrite(self, assignment: ImportAssignment) -> bool:
+        """True when a chain rewritten without alias may rely on `assignment`'s import.
+
+        Such a chain is spelled from the new root and needs the `import` that binds
+        `assignment` to become `import <new>`; chains that bring their own import, or
+        that go through an alias, do not.
+        """
+        return any(
+            use.outcome is Outcome.REWRITE
+            and not use.aliased
+            and use.insert_after is None
+            and any(b.assignment is assignment for b in use.bindings)
+            for use in self.uses
+        )
+
 
 def plan_dotted_uses(wrapper: MetadataWrapper, ctx: FileContext, moves: MoveSet) -> UsePlan:
     """Plan every chain of `wrapper.module` rooted at an imported name."""
@@ -358,7 +499,7 @@ class _Planner:
         metadata = wrapper.resolve_many([ScopeProvider, PositionProvider])
         self.scopes = metadata[ScopeProvider]
         self.positions = metadata[PositionProvider]
-        self.attribute_of = _AttributeParents.of(wrapper.module)
+        self.attribute_of = attribute_parents(wrapper.module)
         self._bindings: dict[BaseAssignment, Binding | None] = {}
 
     def plan_all(self) -> UsePlan:
@@ -380,7 +521,27 @@ class _Planner:
                 if use is not None:
                     uses.append(use)
         uses.sort(key=lambda u: self._position(u.chain[0]))
-        return UsePlan(tuple(uses), {a: tuple(c) for a, c in chains.items()})
+        return UsePlan(self._named(uses), {a: tuple(c) for a, c in chains.items()})
+
+    def _named(self, uses: list[ChainUse]) -> tuple[ChainUse, ...]:
+        """Aliased uses with their alias: one per module, first come first named.
+
+        An alias is free in the whole file (no name bound or read anywhere), so it can be
+        bound where the old root is bound and read from any scope; computed only when a
+        file needs one.
+        """
+        if not any(use.aliased for use in uses):
+            return tuple(uses)
+        taken = names_in_use(set(self.scopes.values()))
+        aliases: dict[str, str] = {}
+        named: list[ChainUse] = []
+        for use in uses:
+            if use.aliased:
+                module = use.needs_import or ""
+                alias = aliases.get(module) or aliases.setdefault(module, free_alias(module, taken))
+                use = dataclasses.replace(use, alias=alias, new=alias + use.new[len(module):])
+            named.append(use)
+        return tuple(named)
 
     def _position(self, node: cst.CSTNode) -> tuple[int, int]:
         start = self.positions[node].start
@@ -412,10 +573,8 @@ class _Planner:
         replace = chain[candidate.length - 1]
         needed = match.new_module
         new_root = needed.split(".")[0]
-        clash = visible_clash(scope, new_root)
-        if clash is not None:
-            reason = f"`{new_root}` names something else here{self._lines([clash])}"
-            return self._refuse(chain, bindings, reason)
+        if visible_clash(scope, new_root) is not None:
+            return self._aliased(chain, bindings, replace, match.new, needed)
         use = ChainUse(chain, bindings, Outcome.REWRITE, replace, match.new, needed)
         if self._loaded(needed, scope, bindings):
             return use
@@ -423,13 +582,36 @@ class _Planner:
         if len(statements) > 1:
             return self._refuse(chain, bindings, f"its root is bound by several imports; add `import {needed}`")
         binding = bindings[0]
-        clash = visible_clash(binding.assignment.scope, new_root)
-        if clash is not None:
-            reason = f"`{new_root}` names something else where `{needed}` would be imported{self._lines([clash])}"
-            return self._refuse(chain, bindings, reason)
+        if visible_clash(binding.assignment.scope, new_root) is not None:
+            return self._aliased(chain, bindings, replace, match.new, needed)
         return ChainUse(
             chain, bindings, Outcome.REWRITE, replace, match.new, needed, insert_after=binding.statement
         )
+
+    def _aliased(
+        self, chain: Chain, bindings: tuple[Binding, ...], replace: cst.Name | cst.Attribute, new: str, needed: str
+    ) -> ChainUse:
+        """A rewrite through `import <needed> as <alias>`: the new root name clashes here.
+
+        The aliased import goes right after the statement binding the root that already
+        loads `needed` once rewritten (else the only one); `_named` picks the alias.
+        """
+        home = self._alias_home(bindings, needed)
+        if home is None:
+            reason = f"its root is bound by several imports; add `import {needed} as ...`"
+            return self._refuse(chain, bindings, reason)
+        return ChainUse(chain, bindings, Outcome.REWRITE, replace, new, needed, insert_after=home, alias="")
+
+    def _alias_home(self, bindings: tuple[Binding, ...], needed: str) -> cst.Import | cst.ImportFrom | None:
+        statements = sorted({b.statement for b in bindings}, key=self._position)
+        for statement in statements:
+            for binding in bindings:
+                if binding.statement is statement and binding.is_root:
+                    old = dotted_name(cst.ensure_type(alias_of(binding.assignment), cst.ImportAlias).name) or ""
+                    new = module_target(self.moves, old) or old
+                    if new == needed or new.startswith(needed + "."):
+                        return statement
+        return statements[0] if len(statements) == 1 else None
 
     def _refuse(self, chain: Chain, bindings: tuple[Binding, ...], reason: str) -> ChainUse:
         return ChainUse(chain, bindings, Outcome.REFUSED, chain[-1], "", reason=reason)
@@ -448,12 +630,7 @@ class _Planner:
         return False
 
     def _chain(self, root: cst.Name) -> Chain:
-        chain: list[cst.Name | cst.Attribute] = [root]
-        parent = self.attribute_of.get(root)
-        while parent is not None:
-            chain.append(parent)
-            parent = self.attribute_of.get(parent)
-        return tuple(chain)
+        return tuple(attribute_chain(root, self.attribute_of))  # type: ignore[arg-type]
 
     def _cached_binding(self, assignment: BaseAssignment) -> Binding | None:
         if assignment not in self._bindings:
@@ -570,23 +747,6 @@ def _diverges_below(stands_for: str, after: str | None, old_names: list[str], mo
     return False
 
 
-class _AttributeParents(cst.CSTVisitor):
-    """Maps each expression to the `Attribute` whose `.value` it is (`a` → `a.b`)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parents: dict[cst.CSTNode, cst.Attribute] = {}
-
-    @classmethod
-    def of(cls, module: cst.Module) -> dict[cst.CSTNode, cst.Attribute]:
-        visitor = cls()
-        module.visit(visitor)
-        return visitor.parents
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.parents[node.value] = node
-
-
 def _root_name(node: cst.CSTNode) -> cst.Name | None:
     while isinstance(node, cst.Attribute):
         node = node.value
@@ -627,11 +787,64 @@ class _ChainRewriter(StatementSplicer):
         return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
 
-def _imported(item: NewStatement) -> str | None:
+def _absorbed(plan: UsePlan, moves: MoveSet) -> dict[cst.Import, cst.Import]:
+    """Plain imports that turn into the aliased import in place, with their new form.
+
+    `import a.b` (moving to `x.y`) becomes `import x.y as x_y` when every use of the root
+    it binds is re-spelled through that alias: no other use needs the root name (not
+    even a string annotation), nor the plain `import x.y` that `import_module` would
+    make of it. Other names of the same statement stay as they are.
+    """
+    renames: dict[cst.Import, dict[cst.ImportAlias, tuple[str, str]]] = {}
+    for use in plan.uses:
+        if use.outcome is not Outcome.REWRITE or not use.aliased or use.needs_import is None:
+            continue
+        for binding in use.bindings:
+            statement = binding.statement
+            if statement is not use.insert_after or not isinstance(statement, cst.Import):
+                continue
+            alias = plain_import_alias(binding.assignment)
+            if alias is None or module_target(moves, dotted_name(alias.name) or "") != use.needs_import:
+                continue
+            if plan.remaining(binding.assignment) or plan.relies_on_rewrite(binding.assignment):
+                continue
+            if _read_from_strings(binding.assignment, alias):
+                continue  # a string annotation reads it: keep the root bound
+            renames.setdefault(statement, {})[alias] = (use.needs_import, use.alias or "")
+    return {
+        statement: statement.with_changes(names=[_renamed(alias, by_alias.get(alias)) for alias in statement.names])
+        for statement, by_alias in renames.items()
+    }
+
+
+def _read_from_strings(assignment: ImportAssignment, alias: cst.ImportAlias) -> bool:
+    """True when a string annotation reads a name `alias` binds (`"a.b.C"` for `import a.b`).
+
+    libcst binds `a` and `a.b` for `import a.b`; a dotted read resolves to the latter.
+    """
+    for other in assignment.scope.assignments:
+        if isinstance(other, ImportAssignment) and other.node is assignment.node and alias_of(other) is alias:
+            if any(not isinstance(access.node, (cst.Name, cst.Attribute)) for access in other.references):
+                return True
+    return False
+
+
+def _renamed(alias: cst.ImportAlias, new: tuple[str, str] | None) -> cst.ImportAlias:
+    if new is None:
+        return alias
+    module, asname = new
+    return alias.with_changes(name=dotted_node(module), asname=cst.AsName(name=cst.Name(asname)))
+
+
+def _imported(item: NewStatement) -> set[tuple[str, str | None]]:
+    """`(module, alias)` of every name a plain `import` statement binds."""
     statement = item.statement
-    if isinstance(statement, cst.Import) and len(statement.names) == 1:
-        return dotted_name(statement.names[0].name)
-    return None
+    if not isinstance(statement, cst.Import):
+        return set()
+    return {
+        (dotted_name(alias.name) or "", dotted_name(alias.asname.name) if alias.asname else None)
+        for alias in statement.names
+    }
 
 
 def _refusal(use: ChainUse, ctx: FileContext, line: int) -> Diagnostic:

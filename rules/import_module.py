@@ -17,12 +17,15 @@ from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Seve
 from rules._imports import (
     NewStatement,
     StatementSplicer,
+    aliased_import,
     describe,
     dotted_name,
     dotted_node,
+    free_alias,
     import_statement,
     import_statements,
     module_target,
+    names_in_use,
     plain_import_alias,
     visible_clash,
     wrap,
@@ -59,16 +62,24 @@ class ImportModuleRule(Rule):
           `a.jobs.other`) — unless the new import already loads it (`a.jobs.sel` →
           `a.sel` keeps `a` bound) or an earlier statement of the scope added it;
         - if a remaining use still goes through moved code (one `dotted_use` had to
-          leave, e.g. because of a local name clash), the old import is kept as is and
-          `import x.y` is added after it, with warning MIG904: the old path keeps
-          working through its facade and a person decides.
+          leave, e.g. because its root is also bound by something else), the old import
+          is kept as is and `import x.y` is added after it, with warning MIG904: the
+          old path keeps working through its facade and a person decides.
 
         A rewrite that would bind a new root name already bound to something else in
         that scope (`import orchestration.config_loader` → `import config.loader` next
-        to a module-level `config = ...`) is refused with warning MIG903. Importing a
-        symbol path with `import` is not possible, so symbol moves are ignored here.
-        Duplicate imports that may result (the file already imported `x.y`) are left:
-        they are harmless and removing statements is not this rule's business.
+        to a module-level `config = ...`) imports the module under an alias instead:
+        `import config.loader as config_loader`, named like `dotted_use` names its
+        aliases (derived from the dotted name, free in the whole file). When the scope
+        already has an `import x.y as ...` (`dotted_use` adds one for the uses it
+        re-spelled through an alias), that one serves: the statement then only keeps
+        what remaining uses of the old root need (`import orchestration`), or, if none
+        do, repeats that import. The old root is never left to be bound by `import
+        x.y as ...`: uses that stay spelled from it get their `import a` as above.
+        Importing a symbol path with `import` is not possible, so symbol moves are
+        ignored here. Duplicate imports that may result (the file already imported
+        `x.y`) are left: they are harmless and removing statements is not this rule's
+        business.
     """
 
     name = "import_module"
@@ -184,6 +195,55 @@ class ImportModuleRule(Rule):
             ),
             moves={"orchestration.jobs.selection": "orchestration.selection"},
         ),
+        Example(
+            id="new root name taken in the scope: the import gets a free alias",
+            before=(
+                "import orchestration.config_loader  # registers the loaders\n"
+                "\n"
+                "config = read_settings()\n"
+            ),
+            after=(
+                "import config.loader as config_loader  # registers the loaders\n"
+                "\n"
+                "config = read_settings()\n"
+            ),
+            moves={"orchestration.config_loader": "config.loader"},
+        ),
+        Example(
+            id="new root name taken and old root still used: aliased import plus the old root",
+            before=(
+                "import orchestration.config_loader\n"
+                "\n"
+                "config = read_settings()\n"
+                "print(orchestration.__version__)\n"
+            ),
+            after=(
+                "import config.loader as config_loader\n"
+                "import orchestration\n"
+                "\n"
+                "config = read_settings()\n"
+                "print(orchestration.__version__)\n"
+            ),
+            moves={"orchestration.config_loader": "config.loader"},
+        ),
+        Example(
+            id="new root name taken and the scope imports the new module under an alias already",
+            before=(
+                "import orchestration.config_loader\n"
+                "import config.loader as loader\n"
+                "\n"
+                "config = loader.read_settings()\n"
+                "print(orchestration.__version__)\n"
+            ),
+            after=(
+                "import orchestration\n"
+                "import config.loader as loader\n"
+                "\n"
+                "config = loader.read_settings()\n"
+                "print(orchestration.__version__)\n"
+            ),
+            moves={"orchestration.config_loader": "config.loader"},
+        ),
     )
 
     UNCHANGED = (
@@ -245,7 +305,8 @@ class _StatementPlan:
     line: int
     col: int
     aliases: list[cst.ImportAlias] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
+    #: `(module, alias)` of the imports added after the statement (`alias` None: plain).
+    added: list[tuple[str, str | None]] = field(default_factory=list)
     renamed: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -259,12 +320,13 @@ class _StatementPlan:
 
     @property
     def replacement(self) -> list[NewStatement]:
-        added = [NewStatement(import_statement(module)) for module in self.added]
+        added = [NewStatement(import_statement(module, alias)) for module, alias in self.added]
         return [NewStatement(self.statement), *added]
 
     @property
     def edit(self) -> Edit:
-        new = "; ".join([describe(self.statement), *(f"import {m}" for m in self.added)])
+        added = (describe(import_statement(module, alias)) for module, alias in self.added)
+        new = "; ".join([describe(self.statement), *added])
         return Edit(RefKind.IMPORT, self.line, describe(self.original), new, self.col)
 
 
@@ -276,6 +338,8 @@ class _StatementPlanner:
         self.positions = wrapper.resolve(PositionProvider)
         self._uses: UsePlan | None = None
         self._kept_alive: set[tuple[Scope, str]] = set()
+        self._aliases: dict[str, str] = {}
+        self._taken: set[str] | None = None
 
     def scope_of(self, statement: cst.Import) -> Scope:
         """Scope analysis runs only for plain `import a.b` statements, which need it."""
@@ -308,27 +372,61 @@ class _StatementPlanner:
         self, plan: _StatementPlan, alias: cst.ImportAlias, old: str, new: str, scope: Scope
     ) -> None:
         """`import old` (binds the root of `old`) becomes `import new`, keeping uses valid."""
-        new_root = new.split(".")[0]
-        clash = visible_clash(scope, new_root)
-        if clash is not None:
-            plan.aliases.append(alias)
-            plan.diagnostics.append(self._warning("MIG903", plan.line, _clash_message(old, new, new_root)))
-            return
+        clash = visible_clash(scope, new.split(".")[0]) is not None
         keep = self._still_needed(alias, old, scope)
         if keep is not None and module_target(self.moves, keep.module) is not None:
             plan.aliases.append(alias)
-            plan.added.append(new)
-            plan.diagnostics.append(
-                self._warning("MIG904", plan.line, _kept_message(old, new, keep.chain_text, keep.line))
-            )
+            if not clash:
+                plan.added.append((new, None))
+            elif aliased_import(scope, new) is None:
+                plan.added.append((new, self._alias(new)))
+            added = plan.added[-1] if plan.added else None
+            message = _kept_message(old, added, keep.chain_text, keep.line)
+            plan.diagnostics.append(self._warning("MIG904", plan.line, message))
+            return
+        if clash:
+            self._plan_aliased(plan, alias, new, scope, keep)
             return
         plan.aliases.append(alias.with_changes(name=dotted_node(new)))
         plan.renamed = True
         if keep is None or new == keep.module or new.startswith(keep.module + "."):
             return
-        if (scope, keep.module) not in self._kept_alive:
+        self._keep_alive(plan, scope, keep.module)
+
+    def _plan_aliased(
+        self, plan: _StatementPlan, alias: cst.ImportAlias, new: str, scope: Scope, keep: _Keep | None
+    ) -> None:
+        """The new root name is bound to something else here: import `new` under an alias.
+
+        An `import new as x` of the same scope (`dotted_use` adds one after the statement
+        for the uses it re-spelled) is reused; then the statement itself is left with
+        keeping the old root bound, when uses still need it.
+        """
+        existing = aliased_import(scope, new)
+        if keep is not None and existing is not None:
+            plan.aliases.append(alias.with_changes(name=dotted_node(keep.module)))
+            plan.renamed = True
             self._kept_alive.add((scope, keep.module))
-            plan.added.append(keep.module)
+            return
+        asname = cst.AsName(name=cst.Name(existing or self._alias(new)))
+        plan.aliases.append(alias.with_changes(name=dotted_node(new), asname=asname))
+        plan.renamed = True
+        if keep is not None:
+            self._keep_alive(plan, scope, keep.module)
+
+    def _keep_alive(self, plan: _StatementPlan, scope: Scope, module: str) -> None:
+        """Add `import module` after the statement, unless an earlier one of `scope` did."""
+        if (scope, module) not in self._kept_alive:
+            self._kept_alive.add((scope, module))
+            plan.added.append((module, None))
+
+    def _alias(self, module: str) -> str:
+        """The alias `module` is imported under in this file (see `free_alias`)."""
+        if module not in self._aliases:
+            if self._taken is None:
+                self._taken = names_in_use(set(self.wrapper.resolve(ScopeProvider).values()))
+            self._aliases[module] = free_alias(module, self._taken)
+        return self._aliases[module]
 
     def _still_needed(self, alias: cst.ImportAlias, old: str, scope: Scope) -> _Keep | None:
         """The deepest part of `old` that uses left spelled from its root still need.
@@ -407,16 +505,10 @@ def _common_prefix(a: list[str], b: list[str]) -> list[str]:
     return common
 
 
-def _clash_message(old: str, new: str, new_root: str) -> str:
+def _kept_message(old: str, added: tuple[str, str | None] | None, use: str, line: int) -> str:
+    also = f" and added `{describe(import_statement(*added))}`" if added is not None else ""
     return (
-        f"left `import {old}`: `import {new}` would bind `{new_root}`, which already names "
-        f"something else here; import it under an alias (`import {new} as ...`) by hand"
-    )
-
-
-def _kept_message(old: str, new: str, use: str, line: int) -> str:
-    return (
-        f"kept `import {old}` and added `import {new}`: `{use}` (line {line}) still uses the "
+        f"kept `import {old}`{also}: `{use}` (line {line}) still uses the "
         f"old path; rewrite it by hand, then drop `import {old}`"
     )
 

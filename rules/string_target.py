@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 import libcst as cst
-from libcst.metadata import PositionProvider
+from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
-from rules._imports import longest_move, wrap
+from rules._imports import attribute_chain, attribute_parents, longest_move, wrap
 from rules.base import Example, Rule, RuleResult
 
 
@@ -45,9 +48,21 @@ class StringTargetRule(Rule):
         `sys.modules` under an old name stay in play (`patch.dict("sys.modules",
         {...})` keys, `sys.modules[...] = ...`, `del sys.modules[...]`, `.pop(...)`):
         a facade cannot serve those, since code now imports the new name.
-        `__import__("a.b")` returns package `a`, and code reads `result.b.f` from it;
-        its string is rewritten only when that value is unused (a statement by itself) or
-        a non-empty `fromlist` makes it return `a.b`; otherwise warning MIG908.
+        `__import__("a.b")` returns package `a`, and code reads `result.b.f` from it.
+        Its string is rewritten when that value is unused (a statement by itself), when
+        a non-empty `fromlist` makes it return `a.b`, or when every read of the result
+        can follow the move too: with `a.b` → `x.y` the call returns `x`, so a read
+        `result.b.f` names `a.b.f`, whose new name `x.y.f` is spelled from the new
+        package as `result.y.f` (the new root is dropped: the result *is* that
+        package). Reads count when they are attribute chains on the call itself
+        (`__import__("a.b").b.f`) or on a name the result is assigned to, which must be
+        its only binding in its scope (libcst scope analysis; every reference is then a
+        read of that result). Each read must stay on the path the old call loaded (`a`,
+        `a.b` or below it) and land on the path the new call loads (`x`, `x.y` or below
+        it), else the module it reads may not be loaded. Anything else — the bare result
+        (`f(package)`, `package.__name__` of another package), a second assignment, a
+        string annotation — leaves the string and its reads as they were, with warning
+        MIG908.
     """
 
     name = "string_target"
@@ -129,6 +144,52 @@ class StringTargetRule(Rule):
             moves={"orchestration.drive_backup": "storage.drive"},
             keep_on_facades=True,
         ),
+        Example(
+            id="__import__ result bound to a name: its reads follow the new package",
+            before=(
+                "def test_dunder_import_returns_package():\n"
+                '    package = __import__("orchestration.fingerprints")\n'
+                "    assert package.fingerprints.compute_spec_fp is fp.compute_spec_fp\n"
+                "    assert package.fingerprints is fp\n"
+            ),
+            after=(
+                "def test_dunder_import_returns_package():\n"
+                '    package = __import__("fingerprints.compute")\n'
+                "    assert package.compute.compute_spec_fp is fp.compute_spec_fp\n"
+                "    assert package.compute is fp\n"
+            ),
+            moves={"orchestration.fingerprints": "fingerprints.compute"},
+        ),
+        Example(
+            id="__import__ read directly: the attribute chain follows the string",
+            before=(
+                'spec_fp = __import__("orchestration.fingerprints").fingerprints.compute_spec_fp\n'
+                'best = __import__("orchestration.jobs.selection").jobs.selection.best\n'
+            ),
+            after=(
+                'spec_fp = __import__("fingerprints.compute").compute.compute_spec_fp\n'
+                'best = __import__("selection").best\n'
+            ),
+            moves={"orchestration.fingerprints": "fingerprints.compute", "orchestration.jobs.selection": "selection"},
+        ),
+        Example(
+            id="__import__ of a moved root package: reads gain the new parent package",
+            before=(
+                'legacy_pkg = __import__("legacy.io")\n'
+                "\n"
+                "\n"
+                "def read(path):\n"
+                "    return legacy_pkg.io.read(path)\n"
+            ),
+            after=(
+                'legacy_pkg = __import__("tools.legacy.io")\n'
+                "\n"
+                "\n"
+                "def read(path):\n"
+                "    return legacy_pkg.legacy.io.read(path)\n"
+            ),
+            moves={"legacy": "tools.legacy", "legacy.io": "tools.legacy.io"},
+        ),
     )
 
     UNCHANGED = (
@@ -187,8 +248,11 @@ class StringTargetRule(Rule):
         finder = _StringFinder.find(module, roots)
         if not finder.found:
             return RuleResult(module)
-        positions = wrap(module).resolve(PositionProvider)
+        wrapper = wrap(module)
+        positions = wrapper.resolve(PositionProvider)
+        reads = _TopLevelReads(wrapper, finder, moves)
         replacements: dict[cst.SimpleString, cst.SimpleString] = {}
+        respelled: dict[cst.CSTNode, _Respelling] = {}
         edits: list[Edit] = []
         diagnostics: list[Diagnostic] = []
         for node, value in finder.found:
@@ -198,7 +262,10 @@ class StringTargetRule(Rule):
             try:
                 new_value = _rewritten(value, moves)
                 if new_value is not None and node in finder.top_level_results:
-                    raise _Refusal("MIG908", _top_level_message(value, new_value))
+                    found = reads.respell(node, value, new_value)
+                    if found is None:
+                        raise _Refusal("MIG908", _top_level_message(value, new_value))
+                    respelled.update(found)
             except _Refusal as refusal:
                 warning = Diagnostic(Severity.WARNING, refusal.code, str(refusal), ctx.path, start.line)
                 diagnostics.append(warning)
@@ -210,7 +277,13 @@ class StringTargetRule(Rule):
             edits.append(Edit(RefKind.STRING, start.line, node.value, new.value, start.column + 1))
         if not replacements:
             return RuleResult(module, (), tuple(diagnostics))
-        new_module = module.visit(_Replacer(replacements))
+        replacer = _Replacer(replacements, respelled)
+        for node in respelled:
+            start = positions[node].start
+            old, new = module.code_for_node(node), module.code_for_node(node.visit(replacer))
+            edits.append(Edit(RefKind.DOTTED_USE, start.line, old, new, start.column + 1))
+        edits.sort(key=lambda e: (e.line, e.col))
+        new_module = module.visit(replacer)
         return RuleResult(new_module, tuple(edits), tuple(diagnostics))
 
 
@@ -252,9 +325,127 @@ def _rewritten(value: str, moves: MoveSet) -> str | None:
 def _top_level_message(value: str, new_value: str) -> str:
     return (
         f"left __import__({value!r}): it returns the top-level package, so rewriting it to "
-        f"{new_value!r} would change what the attributes read from its result mean; use "
-        f"importlib.import_module({new_value!r}) and adjust those reads by hand"
+        f"{new_value!r} would change what the attributes read from its result mean, and "
+        f"not every read could be re-spelled; use importlib.import_module({new_value!r}) "
+        "and adjust those reads by hand"
     )
+
+
+@dataclass(frozen=True)
+class _Respelling:
+    """Re-spell the chain node `depth` (≥ 1) attributes above the call's result: keep
+    that result, then read `attrs` from it (`package.fingerprints` → `package.compute`)."""
+
+    depth: int
+    attrs: tuple[str, ...]
+
+
+_UNCHANGED = _Respelling(-1, ())
+
+
+class _TopLevelReads:
+    """The attribute reads of `__import__("a.b")` results, re-spelled for the new path.
+
+    `__import__("a.b")` returns package `a`; code reads `a.b.f` from it, either directly
+    (`__import__("a.b").b.f`) or through a name bound to the result once
+    (`package = __import__("a.b")` ... `package.b.f`). Once the string names `x.y`, the
+    call returns `x` and each read is re-spelled from the new full path of what it reads:
+    `a.b.f` → `x.y.f` gives `package.y.f`. Scope analysis and the attribute map are
+    computed only for files that have such a call.
+    """
+
+    def __init__(self, wrapper: MetadataWrapper, finder: _StringFinder, moves: MoveSet):
+        self.wrapper = wrapper
+        self.finder = finder
+        self.moves = moves
+        self._parents: Mapping[cst.CSTNode, cst.Attribute] | None = None
+
+    @property
+    def parents(self) -> Mapping[cst.CSTNode, cst.Attribute]:
+        if self._parents is None:
+            self._parents = attribute_parents(self.wrapper.module)
+        return self._parents
+
+    def respell(self, string: cst.SimpleString, old: str, new: str) -> dict[cst.CSTNode, _Respelling] | None:
+        """The chain nodes to re-spell for `string` → `new`; None when some read cannot be."""
+        starts = self._reads(self.finder.top_level_results[string])
+        if starts is None:
+            return None
+        found: dict[cst.CSTNode, _Respelling] = {}
+        for start in starts:
+            chain = attribute_chain(start, self.parents)
+            attrs = [cst.ensure_type(node, cst.Attribute).attr.value for node in chain[1:]]
+            respelling = _respelled(attrs, old, new, self.moves)
+            if respelling is None:
+                return None
+            if respelling is not _UNCHANGED:
+                found[chain[respelling.depth]] = respelling
+        return found
+
+    def _reads(self, call: cst.Call) -> list[cst.CSTNode] | None:
+        """Where reads of the call's result start: the call itself, or each use of the
+        name bound to it. None when the result goes anywhere else."""
+        if call in self.finder.read_calls:
+            return [call]
+        target = self.finder.bound_calls.get(call)
+        if target is None:
+            return None
+        scope = self.wrapper.resolve(ScopeProvider).get(target)
+        assignments = list(scope[target.value]) if scope is not None else []
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment) or assignments[0].node is not target:
+            return None
+        starts: list[cst.CSTNode] = []
+        for access in assignments[0].references:
+            if not isinstance(access.node, cst.Name):
+                return None  # a string annotation, or the like
+            starts.append(access.node)
+        return starts
+
+
+def _respelled(attrs: Sequence[str], old: str, new: str, moves: MoveSet) -> _Respelling | None:
+    """How to re-spell `result.<attrs>` once `__import__(old)` becomes `__import__(new)`.
+
+    The read names `<root of old>.<attrs>`; it must lie on the path the old call loaded
+    (a prefix of `old`, or below it) and its new name on the path the new call loads.
+    A read of something that did not move (`package.__version__`) stays as it is when
+    the root package stays and the new call still loads every module of the old path
+    it goes through. Only the shortest part that changes is re-spelled: the attributes both spellings
+    end with stay as they are (`package.fingerprints.f` → `package.compute.f` replaces
+    `package.fingerprints`).
+    """
+    read = ".".join([old.split(".")[0], *attrs])
+    now = moves.resolve(read)
+    if now is None:
+        # Names what it named, through the same package if the root stays; the modules
+        # it goes through that the old call loaded must be loaded by the new one.
+        through = ".".join(_common_prefix(read.split("."), old.split(".")))
+        same_root = read.split(".")[0] == new.split(".")[0]
+        return _UNCHANGED if same_root and _on_path(through, new) else None
+    if not (_on_path(read, old) and _on_path(now, new)):
+        return None
+    new_attrs = now.split(".")[1:]
+    if new_attrs == list(attrs):
+        return _UNCHANGED
+    if not attrs:
+        return None  # the bare result (`del package`, `f(package)`) is another package now
+    same = 0
+    while same < len(attrs) - 1 and same < len(new_attrs) and attrs[-1 - same] == new_attrs[-1 - same]:
+        same += 1
+    return _Respelling(len(attrs) - same, tuple(new_attrs[: len(new_attrs) - same]))
+
+
+def _common_prefix(a: Sequence[str], b: Sequence[str]) -> list[str]:
+    common: list[str] = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common.append(x)
+    return common
+
+
+def _on_path(name: str, module: str) -> bool:
+    """True for `module`, a package above it, or a name below it."""
+    return name == module or name.startswith(module + ".") or module.startswith(name + ".")
 
 
 def _is_path(value: str) -> bool:
@@ -271,7 +462,12 @@ class _StringFinder(cst.CSTVisitor):
         super().__init__()
         self.roots = roots
         self.found: list[tuple[cst.SimpleString, str]] = []
-        self.top_level_results: set[cst.SimpleString] = set()
+        #: The string of each `__import__("a.b")` call whose result (package `a`) is used.
+        self.top_level_results: dict[cst.SimpleString, cst.Call] = {}
+        #: `__import__(...)` calls read directly (`__import__("a.b").b.f`).
+        self.read_calls: set[cst.Call] = set()
+        #: `__import__(...)` calls whose result is bound to a name (`package = ...`).
+        self.bound_calls: dict[cst.Call, cst.Name] = {}
         #: Strings that put or remove a module in `sys.modules` under that name.
         self.module_table_writes: set[cst.SimpleString] = set()
         self._statement_calls: set[cst.Call] = set()
@@ -309,7 +505,17 @@ class _StringFinder(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> bool:
         for target in node.targets:
             self._note_module_table_key(target.target)
+        if len(node.targets) == 1:
+            self._note_bound_call(node.targets[0].target, node.value)
         return not any(_is_all(target.target) for target in node.targets)
+
+    def _note_bound_call(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and _is_dunder_import(value):
+            self.bound_calls[value] = target
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Call) and _is_dunder_import(node.value):
+            self.read_calls.add(node.value)
 
     def visit_Del(self, node: cst.Del) -> bool:
         targets = node.target.elements if isinstance(node.target, cst.Tuple) else [node.target]
@@ -328,6 +534,7 @@ class _StringFinder(cst.CSTVisitor):
         return not _is_all(node.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        self._note_bound_call(node.target, node.value)
         return not _is_all(node.target)
 
     def visit_Call(self, node: cst.Call) -> bool:
@@ -348,13 +555,17 @@ class _StringFinder(cst.CSTVisitor):
         if _returns_top_level_package(node) and node not in self._statement_calls:
             name = node.args[0].value
             if isinstance(name, cst.SimpleString):
-                self.top_level_results.add(name)
+                self.top_level_results[name] = node
         return True
+
+
+def _is_dunder_import(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Name) and call.func.value == "__import__"
 
 
 def _returns_top_level_package(call: cst.Call) -> bool:
     """`__import__("a.b")` without a fromlist: its value is package `a`, not `a.b`."""
-    if not (isinstance(call.func, cst.Name) and call.func.value == "__import__" and call.args):
+    if not (_is_dunder_import(call) and call.args):
         return False
     for position, arg in enumerate(call.args):
         is_fromlist = arg.keyword.value == "fromlist" if arg.keyword else position == 3
@@ -378,11 +589,27 @@ def _is_all(node: cst.CSTNode) -> bool:
 
 
 class _Replacer(cst.CSTTransformer):
-    def __init__(self, replacements: dict[cst.SimpleString, cst.SimpleString]):
+    def __init__(
+        self,
+        replacements: Mapping[cst.SimpleString, cst.SimpleString],
+        respelled: Mapping[cst.CSTNode, _Respelling],
+    ):
         super().__init__()
         self.replacements = replacements
+        self.respelled = respelled
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
         return self.replacements.get(original_node, updated_node)
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        respelling = self.respelled.get(original_node)
+        if respelling is None:
+            return updated_node
+        node: cst.BaseExpression = updated_node
+        for _ in range(respelling.depth):
+            node = cst.ensure_type(node, cst.Attribute).value
+        for attr in respelling.attrs:
+            node = cst.Attribute(value=node, attr=cst.Name(attr))
+        return node.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)

@@ -255,16 +255,21 @@ def test_a_cycle_that_was_only_renamed_is_not_new():
     assert new_cycles(before, after, {"old.a": "new.a", "old.b": "new.b", "old": "new"}) == []
 
 
+def _package_p(a: str, b: str, c: str) -> ImportGraph:
+    """Package `p` with modules `a`, `b` and `c` of the given sources."""
+    return _graph({"src/p/__init__.py": "", "src/p/a.py": a, "src/p/b.py": b, "src/p/c.py": c})
+
+
 def test_a_cycle_that_gains_a_module_has_grown():
-    before = _graph({"src/p/__init__.py": "", "src/p/a.py": "import p.b\n", "src/p/b.py": "import p.a\n", "src/p/c.py": "import p.a\n"})
-    after = _graph({"src/p/__init__.py": "", "src/p/a.py": "import p.b\n", "src/p/b.py": "import p.c\n", "src/p/c.py": "import p.a\n"})
+    before = _package_p("import p.b\n", "import p.a\n", "import p.a\n")
+    after = _package_p("import p.b\n", "import p.c\n", "import p.a\n")
     [cycle] = new_cycles(before, after, {})
     assert cycle.modules == ("p.a", "p.b", "p.c")
 
 
 def test_a_cycle_that_lost_a_module_is_not_new():
-    before = _graph({"src/p/__init__.py": "", "src/p/a.py": "import p.b\n", "src/p/b.py": "import p.c\n", "src/p/c.py": "import p.a\n"})
-    after = _graph({"src/p/__init__.py": "", "src/p/a.py": "import p.b\n", "src/p/b.py": "import p.a\n", "src/p/c.py": ""})
+    before = _package_p("import p.b\n", "import p.c\n", "import p.a\n")
+    after = _package_p("import p.b\n", "import p.a\n", "")
     assert new_cycles(before, after, {}) == []
 
 
@@ -296,7 +301,11 @@ _DOT_STATEMENT = re.compile(rf"^  {_DOT_ID}(?: -> {_DOT_ID})? \[[^\]]*\];$")
 
 
 def test_dot_output_quotes_every_name_and_styles_edges_by_kind():
-    graph = _graph({**RING, "src/ring/d.py": "def later():\n    import ring.a\n", "src/ring/e.py": "if TYPE_CHECKING:\n    import ring.a\n"})
+    graph = _graph({
+        **RING,
+        "src/ring/d.py": "def later():\n    import ring.a\n",
+        "src/ring/e.py": "if TYPE_CHECKING:\n    import ring.a\n",
+    })
     dot = graph.to_dot()
     lines = dot.splitlines()
     assert lines[0] == "digraph imports {" and lines[-1] == "}"
@@ -325,7 +334,11 @@ def test_json_is_the_same_for_the_same_project_whatever_the_file_order():
 
 
 def test_json_lists_modules_edges_cycles_and_failures():
-    graph = _graph({"src/pkg/__init__.py": "from .mod import f\n", "src/pkg/mod.py": "def f():\n    pass\n", "src/pkg/bad.py": "def (:\n"})
+    graph = _graph({
+        "src/pkg/__init__.py": "from .mod import f\n",
+        "src/pkg/mod.py": "def f():\n    pass\n",
+        "src/pkg/bad.py": "def (:\n",
+    })
     parent = {"source": "pkg.mod", "target": "pkg", "path": "src/pkg/mod.py", "line": 0, "kind": "top", "implicit": True}
     child = {"source": "pkg", "target": "pkg.mod", "path": "src/pkg/__init__.py", "line": 1, "kind": "top", "implicit": False}
     assert graph.to_json() == {

@@ -51,6 +51,8 @@ PARTIAL = re.compile(r"partially initialized module '([\w.]+)'")
 
 @dataclass(frozen=True)
 class Module:
+    """A generated module: `m1.m3` is `m1/m3.py`, or `m1/m3/__init__.py` for a package."""
+
     name: str
     is_package: bool
 
@@ -67,6 +69,8 @@ class Module:
 
 @dataclass(frozen=True)
 class Import:
+    """Module number `importer` imports number `target` in `form`, with `kind` timing."""
+
     importer: int
     target: int
     form: str
@@ -75,6 +79,8 @@ class Import:
 
 @dataclass(frozen=True)
 class Project:
+    """What hypothesis draws; `_write` turns it into files."""
+
     modules: tuple[Module, ...]
     imports: tuple[Import, ...]
 
@@ -91,10 +97,7 @@ def projects(draw: st.DrawFn) -> Project:
         parent = draw(st.sampled_from(parents if nested else [None, *parents]))
         name = f"m{i}" if parent is None else f"{parent}.m{i}"
         modules.append(Module(name, draw(st.booleans())))
-    imports = draw(st.lists(
-        st.builds(Import, st.integers(0, count - 1), st.integers(0, count - 1), st.sampled_from(FORMS), st.sampled_from(KINDS)),
-        max_size=10,
-    ))
+    imports = draw(st.lists(_imports(count, KINDS), max_size=10))
     return Project(tuple(modules), tuple(imports))
 
 
@@ -104,11 +107,13 @@ def const_rings(draw: st.DrawFn) -> Project:
     count = draw(st.integers(1, 5))
     modules = tuple(Module(f"m{i}", False) for i in range(count))
     ring = [Import(i, (i + 1) % count, "from_const", "top") for i in range(count)]
-    noise = draw(st.lists(
-        st.builds(Import, st.integers(0, count - 1), st.integers(0, count - 1), st.sampled_from(FORMS), st.sampled_from(("lazy", "typing"))),
-        max_size=4,
-    ))
+    noise = draw(st.lists(_imports(count, ("lazy", "typing")), max_size=4))
     return Project(modules, tuple(ring + noise))
+
+
+def _imports(count: int, kinds: tuple[str, ...]) -> st.SearchStrategy[Import]:
+    module = st.integers(0, count - 1)
+    return st.builds(Import, module, module, st.sampled_from(FORMS), st.sampled_from(kinds))
 
 
 # --------------------------------------------------------------------------- writing

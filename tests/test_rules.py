@@ -54,6 +54,8 @@ PIPELINE_DOES_MORE = {
         "import_module rewrites the module-level import",
     "dotted_use: local variable shadowing the old root name is not a use of the import":
         "import_module rewrites the module-level import",
+    "dotted_use: new root name taken in one function only: that use reads an alias imported next to the import":
+        "import_module rewrites `import orchestration.config_loader` for the use that does not clash",
 }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -306,8 +309,8 @@ def test_type_checking_import_nested_in_an_else_branch() -> None:
     assert [e.line for e in edits] == [7, 8]
 
 
-def test_new_root_name_taken_by_a_local_variable_leaves_that_use_and_keeps_the_old_import() -> None:
-    code, _, diagnostics = rewrite(
+def test_new_root_name_taken_by_a_local_variable_reads_an_alias_there_and_warns_nothing() -> None:
+    code, edits, diagnostics = rewrite(
         """\
         import orchestration.config_loader
 
@@ -325,12 +328,12 @@ def test_new_root_name_taken_by_a_local_variable_leaves_that_use_and_keeps_the_o
 
     assert code == textwrap.dedent(
         """\
-        import orchestration.config_loader
         import config.loader
+        import config.loader as config_loader
 
 
         def load(path):
-            config = orchestration.config_loader.load_experiment_config(path)
+            config = config_loader.load_experiment_config(path)
             return config
 
 
@@ -338,17 +341,100 @@ def test_new_root_name_taken_by_a_local_variable_leaves_that_use_and_keeps_the_o
             return config.loader.CONFIG_DIR
         """
     )
-    assert [(d.code, d.line) for d in diagnostics] == [("MIG904", 1), ("MIG902", 5)]
-    assert "`config` names something else here (line 5)" in diagnostics[1].message
+    assert diagnostics == ()
+    assert [(e.kind, e.line, e.new) for e in edits] == [
+        (RefKind.IMPORT, 1, "import config.loader as config_loader"),
+        (RefKind.IMPORT, 1, "import config.loader"),
+        (RefKind.DOTTED_USE, 5, "config_loader"),
+        (RefKind.DOTTED_USE, 10, "config.loader"),
+    ]
 
 
-def test_new_root_name_taken_at_module_level_leaves_the_import_with_a_warning() -> None:
+def test_new_root_name_taken_at_module_level_turns_the_import_into_the_alias() -> None:
     before = "import orchestration.config_loader\n\nconfig = orchestration.config_loader.load()\n"
 
     code, edits, diagnostics = rewrite(before, moves=CONFIG_LOADER)
 
-    assert (code, edits) == (before, ())
-    assert codes(diagnostics) == ["MIG903", "MIG902"]
+    assert code == "import config.loader as config_loader\n\nconfig = config_loader.load()\n"
+    assert diagnostics == ()
+    assert [(e.kind, e.old, e.new) for e in edits] == [
+        (RefKind.IMPORT, "import orchestration.config_loader", "import config.loader as config_loader"),
+        (RefKind.DOTTED_USE, "orchestration.config_loader", "config_loader"),
+    ]
+
+
+def test_lazy_import_whose_new_root_is_a_local_of_its_function_becomes_the_alias_there() -> None:
+    code, _, diagnostics = rewrite(
+        """\
+        def load(path):
+            import orchestration.config_loader  # lazy: heavy
+
+            config = orchestration.config_loader.load_experiment_config(path)
+            return config
+
+
+        def load_twice(path):
+            import orchestration.config_loader
+            import orchestration.fingerprints
+
+            config = orchestration.config_loader.load_experiment_config(path)
+            fingerprints = orchestration.fingerprints.compute_spec_fp(config)
+            return config, fingerprints
+        """,
+        moves={**CONFIG_LOADER, **FINGERPRINTS},
+    )
+
+    assert code == textwrap.dedent(
+        """\
+        def load(path):
+            import config.loader as config_loader  # lazy: heavy
+
+            config = config_loader.load_experiment_config(path)
+            return config
+
+
+        def load_twice(path):
+            import config.loader as config_loader
+            import fingerprints.compute as fingerprints_compute
+
+            config = config_loader.load_experiment_config(path)
+            fingerprints = fingerprints_compute.compute_spec_fp(config)
+            return config, fingerprints
+        """
+    )
+    assert diagnostics == ()
+
+
+def test_a_clash_next_to_an_ambiguous_root_keeps_the_old_import_and_adds_the_alias() -> None:
+    code, _, diagnostics = rewrite(
+        """\
+        try:
+            import orchestration.config_loader
+        except ImportError:
+            orchestration = None
+
+        config = {}
+        if orchestration is not None:
+            config = orchestration.config_loader.load_experiment_config("a.yaml")
+        """,
+        moves=CONFIG_LOADER,
+    )
+
+    assert code == textwrap.dedent(
+        """\
+        try:
+            import orchestration.config_loader
+            import config.loader as config_loader
+        except ImportError:
+            orchestration = None
+
+        config = {}
+        if orchestration is not None:
+            config = orchestration.config_loader.load_experiment_config("a.yaml")
+        """
+    )
+    assert codes(diagnostics) == ["MIG904", "MIG902"]
+    assert "added `import config.loader as config_loader`" in diagnostics[0].message
 
 
 def test_import_error_fallback_that_rebinds_the_root_is_ambiguous_and_left() -> None:
@@ -381,13 +467,81 @@ def test_import_error_fallback_that_rebinds_the_root_is_ambiguous_and_left() -> 
     assert "also bound by something other than an import (line 4)" in diagnostics[1].message
 
 
-def test_chain_through_a_moved_submodule_whose_new_root_is_a_from_imported_name_is_left() -> None:
-    before = "import orchestration\nfrom tools import selection\n\norchestration.jobs.selection.best()\n"
+def test_chain_whose_root_is_bound_by_two_imports_of_which_none_loads_the_module_is_left() -> None:
+    before = textwrap.dedent(
+        """\
+        import orchestration.naming
+        import orchestration.paths
+        from tools import selection
+
+        orchestration.jobs.selection.best()
+        """
+    )
 
     code, edits, diagnostics = rewrite(before, moves={"orchestration.jobs.selection": "selection"})
 
     assert (code, edits) == (before, ())
     assert codes(diagnostics) == ["MIG902"]
+    assert "add `import selection as ...`" in diagnostics[0].message
+
+
+def test_one_alias_per_module_and_file_shared_by_every_clashing_scope() -> None:
+    code, _, _ = rewrite(
+        """\
+        import orchestration.config_loader
+
+
+        def first(config):
+            return orchestration.config_loader.load_experiment_config(config)
+
+
+        def second():
+            config = orchestration.config_loader.CONFIG_DIR
+            return config
+        """,
+        moves=CONFIG_LOADER,
+    )
+
+    assert code == textwrap.dedent(
+        """\
+        import config.loader as config_loader
+
+
+        def first(config):
+            return config_loader.load_experiment_config(config)
+
+
+        def second():
+            config = config_loader.CONFIG_DIR
+            return config
+        """
+    )
+
+
+def test_an_import_read_from_a_string_annotation_is_not_turned_into_the_alias() -> None:
+    code, _, _ = rewrite(
+        """\
+        import orchestration.config_loader
+
+
+        def load(path) -> "orchestration.config_loader.ExperimentConfig":
+            config = orchestration.config_loader.load_experiment_config(path)
+            return config
+        """,
+        moves=CONFIG_LOADER,
+    )
+
+    assert code == textwrap.dedent(
+        """\
+        import config.loader
+        import config.loader as config_loader
+
+
+        def load(path) -> "config.loader.ExperimentConfig":
+            config = config_loader.load_experiment_config(path)
+            return config
+        """
+    )
 
 
 def test_two_moved_imports_sharing_a_root_keep_it_bound_once_for_the_rest() -> None:
@@ -605,14 +759,186 @@ def test_entry_point_whose_attribute_part_is_a_moved_module_is_left_with_a_warni
     assert codes(diagnostics) == ["MIG906"]
 
 
-def test_import_dunder_whose_top_level_package_result_is_used_is_left_with_a_warning() -> None:
-    before = 'package = __import__("orchestration.fingerprints")\nassert package.fingerprints.compute_spec_fp\n'
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param('package = __import__("orchestration.fingerprints")\nprint(package)\n', id="bare result"),
+        pytest.param(
+            'package = __import__("orchestration.fingerprints")\nprint(package.__name__)\n',
+            id="attribute of the old top-level package",
+        ),
+        pytest.param(
+            'package = __import__("orchestration.fingerprints")\npackage.naming.build_run_name()\n',
+            id="read of a module the call did not load",
+        ),
+        pytest.param(
+            'package = __import__("orchestration.fingerprints")\npackage = package.fingerprints\n',
+            id="name assigned twice",
+        ),
+        pytest.param(
+            'def f():\n    package = __import__("orchestration.fingerprints")\n'
+            '    spec: "package.fingerprints.Spec" = package.fingerprints.load()\n',
+            id="read from a string annotation",
+        ),
+        pytest.param('print(__import__("orchestration.fingerprints"))\n', id="result passed on"),
+        pytest.param(
+            'a, b = __import__("orchestration.fingerprints"), None\nassert a.fingerprints.compute_spec_fp\n',
+            id="result unpacked",
+        ),
+    ],
+)
+def test_import_dunder_whose_top_level_result_cannot_be_followed_is_left_with_a_warning(before: str) -> None:
+    code, edits, diagnostics = rewrite(before, moves=FINGERPRINTS)
 
-    code, _, diagnostics = rewrite(before, (StringTargetRule,), moves=FINGERPRINTS)
-
-    assert code == before
+    assert (code, edits) == (before, ())
     assert codes(diagnostics) == ["MIG908"]
     assert "importlib.import_module('fingerprints.compute')" in diagnostics[0].message
+
+
+def test_import_dunder_reads_are_re_spelled_in_nested_scopes_and_reported_as_dotted_uses() -> None:
+    code, edits, diagnostics = rewrite(
+        """\
+        def outer():
+            package = __import__("orchestration.jobs.selection")
+
+            def inner(runs):
+                return package.jobs.selection.best(runs), package.jobs.selection.scoring.score
+
+            return inner
+        """,
+        moves=SELECTION_PACKAGE,
+    )
+
+    assert code == textwrap.dedent(
+        """\
+        def outer():
+            package = __import__("selection")
+
+            def inner(runs):
+                return package.best(runs), package.scoring.score
+
+            return inner
+        """
+    )
+    assert diagnostics == ()
+    assert [(e.kind, e.line, e.old, e.new) for e in edits] == [
+        (RefKind.STRING, 2, '"orchestration.jobs.selection"', '"selection"'),
+        (RefKind.DOTTED_USE, 5, "package.jobs.selection", "package"),
+        (RefKind.DOTTED_USE, 5, "package.jobs.selection", "package"),
+    ]
+
+
+def test_import_dunder_whose_module_stays_in_its_top_level_package_keeps_the_unmoved_reads() -> None:
+    code, _, diagnostics = rewrite(
+        'pkg = __import__("orchestration.jobs.selection")\npkg.jobs.selection.best()\npkg.__version__\n',
+        moves={"orchestration.jobs.selection": "orchestration.selection"},
+    )
+
+    assert code == 'pkg = __import__("orchestration.selection")\npkg.selection.best()\npkg.__version__\n'
+    assert diagnostics == ()
+
+
+# ------------------------------------------------------- run before and after the move
+
+#: The modules of `orchestration` that the runs below move, as files of the old layout
+#: and of the new one (`orchestration` itself stays, without them: no facades).
+RUN_MOVES = {
+    "orchestration.config_loader": "config.loader",
+    "orchestration.metadata_manager": "metadata.training",
+    "orchestration.fingerprints": "fingerprints.compute",
+}
+RUN_MODULES = {
+    "orchestration.config_loader": "CONFIG_DIR = 'conf'\ndef load_experiment_config(path):\n    return ('cfg', path)\n",
+    "orchestration.metadata_manager": (
+        "class MetadataManager:\n    def __init__(self, root):\n        self.root = root\n"
+    ),
+    "orchestration.fingerprints": "def compute_spec_fp(spec):\n    return 'fp%d' % len(spec)\n",
+}
+
+
+def _write_layout(root: Path, modules: dict[str, str]) -> None:
+    for name, text in {"orchestration": "__version__ = '1.0'\n", **modules}.items():
+        *packages, last = name.split(".")
+        for depth in range(1, len(packages) + 1):
+            init = root.joinpath(*packages[:depth], "__init__.py")
+            init.parent.mkdir(parents=True, exist_ok=True)
+            if not init.exists():
+                init.write_text("", encoding="utf-8")
+        path = root.joinpath(*packages, f"{last}.py") if packages else root / last / "__init__.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _run(code: str, layout: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(layout)!r})\n{code}"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param(
+            """\
+            import orchestration.metadata_manager
+            import orchestration.config_loader
+
+
+            def records(root):
+                metadata = orchestration.metadata_manager.MetadataManager(root)
+                return metadata.root
+
+
+            def load(path):
+                config = orchestration.config_loader.load_experiment_config(path)
+                return config
+
+
+            print(records("meta"), load("a.yaml"), orchestration.config_loader.CONFIG_DIR)
+            """,
+            id="new root names taken by locals",
+        ),
+        pytest.param(
+            """\
+            import orchestration.config_loader, orchestration.fingerprints
+
+            config = orchestration.config_loader.load_experiment_config("a.yaml")
+            fingerprints = orchestration.fingerprints.compute_spec_fp(config)
+            print(config, fingerprints, orchestration.__version__)
+            """,
+            id="new root names taken at module level, old root still used",
+        ),
+        pytest.param(
+            """\
+            import orchestration.fingerprints as fp
+
+
+            def dunder_import():
+                package = __import__("orchestration.fingerprints")
+                direct = __import__("orchestration.fingerprints").fingerprints
+                assert package.fingerprints.compute_spec_fp is fp.compute_spec_fp
+                return package.fingerprints.compute_spec_fp("ab"), direct is fp
+
+
+            print(dunder_import())
+            """,
+            id="__import__ results",
+        ),
+    ],
+)
+def test_rewritten_code_runs_on_the_new_layout_as_the_original_on_the_old_one(tmp_path: Path, before: str) -> None:
+    before = textwrap.dedent(before)
+    after, _, diagnostics = rewrite(before, moves=RUN_MOVES)
+    old, new = tmp_path / "old", tmp_path / "new"
+    _write_layout(old, RUN_MODULES)
+    _write_layout(new, {RUN_MOVES[name]: text for name, text in RUN_MODULES.items()})
+
+    assert diagnostics == ()
+    assert not any(name in after for name in RUN_MOVES)
+    assert _run(after, new) == _run(before, old)
 
 
 # ------------------------------------------------------------------ pipeline contracts
