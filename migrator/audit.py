@@ -44,7 +44,7 @@ from migrator import equivalence, graph as graphs
 from migrator.facades import is_generated_facade
 from migrator.mapping import Mapping, MoveSpec
 from migrator.model import MoveSet
-from migrator.project import NOTEBOOK_SUFFIX, ProjectIndex, Snapshot
+from migrator.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
 from migrator.state import State
 
 #: Token similarity from which two same-name definitions count as near-identical.
@@ -367,6 +367,21 @@ def _definitions(index: ProjectIndex, trees: dict[str, ast.Module], skip: set[st
     return out
 
 
+def duplicates_between(snapshot: Snapshot, index: ProjectIndex, pairs: Iterable[tuple[str, str]]) -> list[Overlap]:
+    """Definitions present in both modules of a pair (old location, new location) as
+    identical or near-identical copies: what a move should not leave behind."""
+    pairs = [(a, b) for a, b in pairs if index.get(a) is not None and index.get(b) is not None and a != b]
+    wanted = {m for pair in pairs for m in pair}
+    trees = {name: tree for name, tree in _parse_all(snapshot, index).items() if name in wanted}
+    facades = {f.module for f in find_facades(snapshot, index, trees)}
+    definitions = _definitions(index, trees, facades)
+    out = []
+    for a, b in pairs:
+        subset = {a: definitions.get(a, []), b: definitions.get(b, [])}
+        out.extend(o for o in find_overlaps(subset, [a]) if o.kind != "same-name-different-body")
+    return out
+
+
 def find_overlaps(definitions: dict[str, list[_Definition]], subjects: Iterable[str]) -> list[Overlap]:
     """Every definition of a subject module that also exists in another module.
 
@@ -515,27 +530,40 @@ def _import_sites(snapshot: Snapshot, index: ProjectIndex, import_graph: graphs.
 
 
 def _outside_imports(snapshot: Snapshot, index: ProjectIndex):
-    """Imports of the target's modules from Python files and notebooks outside the roots."""
+    """Imports of the target's modules from Python files and notebooks outside the roots.
+
+    Each such file (each notebook cell) joins a second graph as a stand-in module
+    with no dots in its name, so `graph.build_graph` resolves its imports exactly as it
+    does for the target's own modules; only the stand-ins are parsed again.
+    """
     from migrator.notebooks import _mask
 
-    jobs: list[tuple[str, str, bool, bytes]] = []
-    where: list[tuple[str, int | None]] = []
+    files: dict[str, FileEntry] = {}
+    where: dict[str, tuple[str, int | None]] = {}
     for path in snapshot.paths():
         if index.module_of(path) is not None:
             continue
         data = snapshot.get(path) or b""
         if path.endswith((".py", ".pyi")) and not any(path.startswith(r + "/") for r in index.source_roots if r not in ("", ".")):
-            jobs.append((path, "", False, data))
-            where.append((path, None))
+            chunks = [(None, data)]
         elif path.endswith(NOTEBOOK_SUFFIX):
-            for number, source in _notebook_cells(data):
-                masked, _ = _mask(source)
-                jobs.append((path, "", False, masked.encode("utf-8")))
-                where.append((path, number))
-    found = graphs._analyze_chunk(jobs, frozenset(index.modules))
-    for (path, cell), (imports, _) in zip(where, found):
-        for line, target, kind in imports:
-            yield path, line, None, target, kind, cell
+            chunks = [(number, _mask(source)[0].encode("utf-8")) for number, source in _notebook_cells(data)]
+        else:
+            continue
+        for cell, chunk in chunks:
+            key = f"{path}#{cell}" if cell is not None else path
+            files[key] = FileEntry(chunk, 0o644)
+            where[key] = (path, cell)
+    if not files:
+        return
+    stand_ins = {f"__outside_{i}": ModuleInfo(f"__outside_{i}", key, "", False) for i, key in enumerate(files)}
+    modules = {**index.modules, **stand_ins}
+    extended = ProjectIndex(modules, {m.path: m for m in modules.values()}, index.source_roots)
+    outside_graph = graphs.build_graph(Snapshot(snapshot.root, files), extended)
+    for e in outside_graph.edges():
+        if e.source in stand_ins and not e.implicit:
+            path, cell = where[e.path]
+            yield path, e.line, None, e.target, e.kind, cell
 
 
 def _notebook_cells(data: bytes) -> list[tuple[int, str]]:
@@ -702,7 +730,7 @@ def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectInde
         if isinstance(node, ast.ImportFrom):
             if node.module == "__future__":
                 continue
-            module = graphs._absolute(node.module, node.level, package)
+            module = _absolute(node.module, node.level, package)
             if module is None or (index.get(module) is None and not any(index.get(f"{module}.{a.name}") for a in node.names)):
                 return None  # re-exports something outside the target
             for alias in node.names:
@@ -722,6 +750,17 @@ def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectInde
     if not targets:
         return None
     return targets, "star" if star else "explicit"
+
+
+def _absolute(module: str | None, level: int, package: str) -> str | None:
+    """The absolute name a (maybe relative) `from` import names; None if it escapes."""
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
 
 
 def _with_plans(f: Facade, plan: _MovePlan) -> Facade:

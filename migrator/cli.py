@@ -26,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core for large trees; results never depend on it).")
 MappingOpt = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="The mapping file.", show_default=True)
 
 
@@ -88,6 +89,7 @@ def plan(
     phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Plan one phase (earlier unapplied phases are simulated first)."),
     format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
     skip_unparsable: bool = SkipUnparsableOpt,
+    jobs: Optional[int] = JobsOpt,
 ) -> None:
     """Show what the phases would change, as a diff and a summary. Writes nothing."""
     import json
@@ -110,7 +112,7 @@ def plan(
     if not numbers:
         _console().print("all phases are applied; nothing to plan")
         raise typer.Exit(EXIT_OK)
-    result = planner.plan(m, numbers, skip_unparsable=skip_unparsable)
+    result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
     out = _console()
@@ -133,6 +135,7 @@ def apply(
     mapping: Path = MappingOpt,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation on a terminal."),
     skip_unparsable: bool = SkipUnparsableOpt,
+    jobs: Optional[int] = JobsOpt,
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Apply even when files the phase touches have uncommitted changes (git)."),
     git_mv: bool = typer.Option(False, "--git-mv", help="Move files with `git mv` so their history follows them."),
 ) -> None:
@@ -154,7 +157,7 @@ def apply(
     if earlier:
         err.print(f"[bold red]error[/] phase {earlier[0]} is not applied yet — phases apply in order: run `migrate apply --phase {earlier[0]}` first")
         raise typer.Exit(EXIT_USAGE)
-    result = planner.plan(m, [phase], skip_unparsable=skip_unparsable)
+    result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs)
     phase_plan = result.phases[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
@@ -325,7 +328,11 @@ def check(
 
         fix_plan = checker.fix_plan(m, state)
         if fix_plan.changes:
-            applier.write_changes(m.root, fix_plan)
+            try:
+                applier.write_changes(m.root, fix_plan)
+            except applier.ApplyError as exc:
+                _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
+                raise typer.Exit(EXIT_REFUSED)
             _console(stderr=True).print(f"fixed {sum(len(c.edits) for c in fix_plan.changes)} reference(s) in {len(fix_plan.changes)} file(s)")
     findings = checker.run_check(m, state)
     if format is CheckFormat.json:
@@ -375,6 +382,39 @@ def audit(
     else:
         output.write_text(text, encoding="utf-8")
         _console(stderr=True).print(f"wrote {_escape(str(output))}")
+
+
+class VerifyFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def verify(
+    mapping: Path = MappingOpt,
+    format: VerifyFormat = typer.Option(VerifyFormat.text, "--format", "-f", help="text or json."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="The pre-plan tree (a directory) or a JUnit XML of its tests; default: rebuilt from the undo records."),
+    tests: bool = typer.Option(True, "--tests/--no-tests", help="Run the target's tests now and on the baseline."),
+) -> None:
+    """After the phases (the seed's Phase 12): tests vs baseline, imports, facades, duplicates, check."""
+    import json
+
+    from migrator import planner, report
+    from migrator import verify as verifier
+    from migrator.state import read_state
+
+    m = _load(mapping)
+    _recover_if_needed(m)
+    try:
+        result = verifier.run_verify(m, read_state(m.root), planner.read_snapshot(m), baseline=baseline, run_tests=tests)
+    except verifier.VerifyError as exc:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
+        raise typer.Exit(EXIT_USAGE)
+    if format is VerifyFormat.json:
+        sys.stdout.write(json.dumps(report.verify_json(result), indent=2) + "\n")
+    else:
+        report.print_verify(_console(), result)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
 @app.command()

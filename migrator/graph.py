@@ -26,8 +26,10 @@ submodules is thus an import-time cycle, as it is at run time (it usually works,
 submodule runs against a half-initialized package).
 
 The file parser is stdlib ``ast``, walking statements only; large inputs are parsed in
-worker processes, with results identical to a serial run. The graph algorithms work on
-plain dicts; the public API speaks in module names, `ImportEdge` and `Cycle`.
+worker processes, with results identical to a serial run. Strongly connected components
+come from networkx; shortest cycles are a breadth-first search over sorted adjacency
+dicts (deterministic tie-breaking). The public API speaks in module names, `ImportEdge`
+and `Cycle`; no networkx type leaves this module.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ class ImportEdge:
     line: int
     kind: EdgeKind
     implicit: bool = False
+    #: The statement reads a name from `target` (`from target import NAME`, NAME not a
+    #: submodule): it fails if `target` is still initializing. `import a.b` and
+    #: `from pkg import submodule` only need the module to exist.
+    reads: bool = False
 
     def location(self) -> str:
         """``path:line`` of the statement; just ``path`` for a parent-package edge."""
@@ -118,7 +124,7 @@ _RawImport = tuple[int, EdgeKind, str, tuple[str, ...] | None]
 # What the parser needs to know about one file: path, module name, is_package, bytes.
 _Job = tuple[str, str, bool, bytes]
 # What it finds: (line, target module, kind) sorted and unique, or why the file failed.
-_FileImports = tuple[list[tuple[int, str, EdgeKind]], ParseFailure | None]
+_FileImports = tuple[list[tuple[int, str, EdgeKind, bool]], ParseFailure | None]
 # Adjacency: source → target → the edge that stands for that hop; targets sorted.
 _Hops = dict[str, dict[str, ImportEdge]]
 
@@ -161,7 +167,7 @@ def build_graph(snapshot: Snapshot, index: ProjectIndex, *, workers: int | None 
         for (path, source, _, _), (imports, failure) in zip(jobs, found):
             if failure is not None:
                 failures.append(failure)
-            edges.extend(ImportEdge(source, target, path, line, kind) for line, target, kind in imports)
+            edges.extend(ImportEdge(source, target, path, line, kind, reads=reads) for line, target, kind, reads in imports)
         for info in index.modules.values():
             parent = _nearest_ancestor(info.name, names)
             if parent is not None:
@@ -213,6 +219,122 @@ class ImportGraph:
         package edge).
         """
         return [cycle for _, cycle in self._import_time]
+
+    def failing_cycle(self, component: Sequence[str]) -> Cycle | None:
+        """A cycle of `component` that makes some first import fail, else None.
+
+        Replays Python's import order: parents before children, a module's imports in
+        line order, only import-time edges. Importing a module that is still initializing
+        is fine (`import a.b`, `from pkg import submodule`: the module object exists);
+        *reading a name* from it (`from a.b import NAME`) fails, since the name may not
+        be defined yet. Each module of the component is tried as the first import; the
+        shortest failing cycle wins (ties: smallest module first).
+        """
+        best: Cycle | None = None
+        members = set(component)
+        for entry in sorted(component):
+            found = self._replay(entry, members)
+            if found is not None and (best is None or len(found.edges) < len(best.edges)):
+                best = found
+        return best
+
+    def _replay(self, entry: str, members: set[str]) -> Cycle | None:
+        import sys
+
+        state: dict[str, str] = {}
+        stack: list[tuple[str, ImportEdge | None]] = []
+        failure: list[Cycle] = []
+        out = self._ordered_imports
+        parents = self._parents
+
+        def load(module: str, via: ImportEdge | None) -> None:
+            # On the stack while its parent loads too: the parent's imports may come back.
+            stack.append((module, via))
+            parent = parents.get(module)
+            if parent is not None and parent not in state:
+                load(parent, parents_edge[module])
+                if failure:
+                    return
+            if module in state:  # the parent's __init__ imported it meanwhile
+                stack.pop()
+                return
+            state[module] = "initializing"
+            for edge in out.get(module, ()):
+                target = edge.target
+                if target not in state:
+                    load(target, edge)
+                    if failure:
+                        return
+                if state[target] == "initializing" and edge.reads and target in members:
+                    start = max(i for i, (m, _) in enumerate(stack) if m == target)
+                    edges = [e for _, e in stack[start + 1 :] if e is not None] + [edge]
+                    failure.append(_rotated(edges))
+                    return
+            stack.pop()
+            state[module] = "done"
+
+        parents_edge = self._parent_edges
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 4 * len(self._modules) + 1000))
+        try:
+            load(entry, None)
+        finally:
+            sys.setrecursionlimit(limit)
+        return failure[0] if failure else None
+
+    @cached_property
+    def _ordered_imports(self) -> dict[str, tuple[ImportEdge, ...]]:
+        out: dict[str, list[ImportEdge]] = {}
+        for e in self._edges:
+            if e.kind == "top" and not e.implicit:
+                out.setdefault(e.source, []).append(e)
+        return {m: tuple(sorted(es, key=lambda e: (e.line, e.target))) for m, es in out.items()}
+
+    @cached_property
+    def _parents(self) -> dict[str, str]:
+        return {e.source: e.target for e in self._edges if e.implicit}
+
+    @cached_property
+    def _parent_edges(self) -> dict[str, ImportEdge]:
+        return {e.source: e for e in self._edges if e.implicit}
+
+    def is_package_local(self, component: Sequence[str]) -> bool:
+        """A component in which a package only imports its own submodules: Python runs it.
+
+        `pkg/__init__` → `pkg.sub` → (parent package) `pkg` is a cycle in this graph, yet
+        the package is in `sys.modules` before its body imports the submodule. So is a
+        submodule importing a sibling (`import pkg.other`, `from pkg import other`): the
+        edge to `pkg` only needs the package to exist. A component is package-local when
+        all its modules lie in one package and its cycles all need one of those
+        parent-package hops: without them (and without sibling-style edges up to an
+        ancestor) the component's explicit imports form no cycle. A component with a
+        module outside the package (the classic "`__init__` imports back"), siblings
+        importing each other, a self-import, or a submodule reading a *name* from its
+        package (`from pkg import NAME`) is not.
+        """
+        import networkx as nx
+
+        top = min(component, key=lambda m: (m.count("."), m))
+        if not all(m == top or m.startswith(top + ".") for m in component):
+            return False
+        members = set(component)
+        hard = nx.DiGraph()
+        hard.add_nodes_from(members)
+        for edge in self._edges:
+            if edge.kind != "top" or edge.implicit or edge.source not in members or edge.target not in members:
+                continue
+            upward = edge.source.startswith(edge.target + ".")
+            if upward and (edge.source, edge.path, edge.line, edge.target) in self._through:
+                continue  # `import pkg.other` inside pkg.x: needs pkg to exist, not to be done
+            hard.add_edge(edge.source, edge.target)
+        return nx.is_directed_acyclic_graph(hard)
+
+    @cached_property
+    def _through(self) -> frozenset[tuple[str, str, int, str]]:
+        """(source, path, line, parent) of explicit edges: a statement that reaches `parent.x`."""
+        return frozenset(
+            (e.source, e.path, e.line, e.target.rpartition(".")[0]) for e in self._edges if not e.implicit
+        )
 
     def lazy_and_typing_cycles(self) -> list[Cycle]:
         """Cycles that exist only when lazy and typing edges count too: informative only.
@@ -308,10 +430,42 @@ class ImportGraph:
         return cycles
 
 
+def _rotated(edges: list[ImportEdge]) -> Cycle:
+    first = min(range(len(edges)), key=lambda i: edges[i].source)
+    return Cycle(tuple(edges[first:] + edges[:first]))
+
+
+def new_failing_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, str]) -> list[Cycle]:
+    """Cycles of `after` that can fail at import time and did not before.
+
+    A component of `after` counts when replaying Python's import order from one of its
+    modules reads a name from a module that is still initializing
+    (`ImportGraph.failing_cycle`), unless all its modules (renamed) were in one
+    component of `before` that could fail already.
+    """
+
+    def rename(name: str) -> str:
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            new = renames.get(".".join(parts[:end]))
+            if new is not None:
+                return ".".join([new, *parts[end:]])
+        return name
+
+    old = [frozenset(map(rename, scc)) for scc in before.sccs() if before.failing_cycle(scc) is not None]
+    out = []
+    for scc in after.sccs():
+        cycle = after.failing_cycle(scc)
+        if cycle is not None and not any(set(map(rename, scc)) <= o for o in old):
+            out.append(cycle)
+    return out
+
+
 def new_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, str]) -> list[Cycle]:
     """The import-time cycles of `after` that are new or grown compared with `before`.
 
-    `renames` maps old module names to new ones (a package's name also renames every
+    Package-local components (see `ImportGraph.is_package_local`) never count: they
+    are neither reported nor an excuse for a cycle that crosses packages now. `renames` maps old module names to new ones (a package's name also renames every
     module below it). Components of import-time edges are compared by module set, in
     `after`'s names: an `after` component is reported (as its shortest cycle) unless all
     of its modules were in one component of `before`. A name that is renamed but still
@@ -327,11 +481,12 @@ def new_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, st
                 return ".".join([new, *parts[end:]])
         return name
 
-    old_components = [frozenset(map(rename, scc)) for scc in before.sccs()]
+    old_components = [frozenset(map(rename, scc)) for scc in before.sccs() if not before.is_package_local(scc)]
     return [
         cycle
         for scc, cycle in zip(after.sccs(), after.import_time_cycles())
-        if not any(set(map(rename, scc)) <= old for old in old_components)
+        if not after.is_package_local(scc)
+        and not any(set(map(rename, scc)) <= old for old in old_components)
     ]
 
 
@@ -377,7 +532,7 @@ def _analyze_file(job: _Job, resolver: _Resolver) -> _FileImports:
     raw_imports: list[_RawImport] = []
     _collect(tree.body, "top", package, raw_imports)
     resolved = {
-        (line, target, kind)
+        (line, target, kind, names is not None and target == module and any(f"{module}.{n}" not in resolver.modules for n in names))
         for line, kind, module, names in raw_imports
         for target in resolver.targets(module, names)
         if target != name or resolver.imports_itself(name, module, names)
@@ -474,6 +629,10 @@ class _Resolver:
         self._modules = modules
         self._targets: dict[tuple[str, tuple[str, ...] | None], list[str]] = {}
 
+    @property
+    def modules(self) -> frozenset[str]:
+        return self._modules
+
     def targets(self, module: str, names: tuple[str, ...] | None) -> list[str]:
         """The internal modules that `import module` (names None) or `from module import
         names` runs; see the module docstring."""
@@ -545,48 +704,16 @@ def _cyclic_sccs(hops: _Hops) -> list[tuple[str, ...]]:
 
 
 def _strongly_connected_components(hops: _Hops) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (no recursion limit).
+    """The strongly connected components, by networkx (the graph library the tool uses).
 
-    Not networkx: copying a 20,000-module graph into a `networkx.DiGraph` alone costs
-    several times what this whole function does.
+    networkx stays behind this module: callers see module names, edges and cycles.
     """
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    components: list[list[str]] = []
-    for root in hops:
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(hops[root]))]
-        while work:
-            node, successors = work[-1]
-            for succ in successors:
-                if succ not in index:
-                    index[succ] = low[succ] = len(index)
-                    stack.append(succ)
-                    on_stack.add(succ)
-                    work.append((succ, iter(hops[succ])))
-                    break
-                if succ in on_stack and index[succ] < low[node]:
-                    low[node] = index[succ]
-            else:
-                work.pop()
-                if work and low[node] < low[work[-1][0]]:
-                    low[work[-1][0]] = low[node]
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    components.append(component)
-    return components
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(hops)
+    graph.add_edges_from((source, target) for source, successors in hops.items() for target in successors)
+    return [list(component) for component in nx.strongly_connected_components(graph)]
 
 
 def _girth_path(hops: _Hops, component: tuple[str, ...]) -> list[str]:

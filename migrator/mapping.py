@@ -57,6 +57,15 @@ class FacadeSpec(_Strict):
         ),
     )
     warning: bool = Field(True, description="Importing a facade emits one DeprecationWarning.")
+    package_exports: Literal["eager", "lazy"] = Field(
+        "eager",
+        description=(
+            "How a package that stays re-exports names that moved out of it. eager: "
+            "`from new.home import name` in its __init__ (the style it had). lazy: a "
+            "PEP 562 __getattr__ table, so importing the package does not import the moved "
+            "code (no import cycle through the package's __init__)."
+        ),
+    )
 
 
 class MoveSpec(_Strict):

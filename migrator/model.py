@@ -85,6 +85,8 @@ class FileContext:
     #: The file is in a `keep_on_facades` glob: its references stay on the old paths,
     #: except those no facade can serve (writes to `sys.modules` under an old name).
     keep_on_facades: bool = False
+    #: The mapping asks staying packages to re-export moved names lazily (PEP 562).
+    lazy_exports: bool = False
 
     @property
     def package(self) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import os
 import re
 import tokenize
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ class FileRewriteError(Exception):
         self.diagnostic = diagnostic
         super().__init__(str(diagnostic))
 
+    def __reduce__(self):  # crosses process boundaries in rewrite_all
+        return (FileRewriteError, (self.diagnostic,))
+
 
 def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
     from libcst import ParserSyntaxError
@@ -85,14 +89,21 @@ def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[st
     try:
         return rewrite_source(text, ctx, moves)
     except ParserSyntaxError as exc:
+        line, col, message = exc.raw_line, exc.raw_column + 1, exc.message
+        try:
+            ast.parse(text)
+        except SyntaxError as precise:  # CPython's parser points at the real spot
+            line, col, message = precise.lineno or line, precise.offset or col, precise.msg
+        except ValueError:
+            pass
         raise FileRewriteError(
             Diagnostic(
                 Severity.ERROR,
                 "MIG201",
-                f"does not parse: {exc.message} — fix the syntax, or exclude the file in the mapping's target.exclude",
+                f"does not parse: {message} — fix the syntax, or exclude the file in the mapping's target.exclude",
                 ctx.path,
-                exc.raw_line,
-                exc.raw_column + 1,
+                line,
+                col,
             )
         ) from None
 
@@ -137,6 +148,53 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
         new_text, edits = configfiles.rewrite_config(path, text, moves.resolve)
         return (data if new_text == text else new_text.encode("utf-8")), edits, ()
     return data, (), ()
+
+
+def rewrite_all(
+    files: list[tuple[str, bytes, FileContext]], moves: MoveSet, jobs: int | None = None
+) -> dict[str, tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]] | FileRewriteError]:
+    """`rewrite_file` over many files, spread over `jobs` processes (default: every core).
+
+    Results are keyed by path and identical to a serial run: each file is rewritten on
+    its own, and the caller walks them in path order. Small batches stay in-process,
+    where starting workers would cost more than it saves.
+    """
+    workers = _workers(jobs, len(files))
+    if workers <= 1:
+        return {path: _rewrite_one(path, data, ctx, moves) for path, data, ctx in files}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [files[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    out: dict = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for part in pool.map(_rewrite_chunk, chunks, [moves] * len(chunks)):
+            out.update(part)
+    return {path: out[path] for path, _, _ in files}
+
+
+#: Below this many files a phase is rewritten in-process.
+PARALLEL_THRESHOLD = 64
+
+
+def _workers(jobs: int | None, files: int) -> int:
+    if jobs is not None:
+        return max(1, min(jobs, files))
+    if files < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, files // 16))
+
+
+def _rewrite_one(path: str, data: bytes, ctx: FileContext, moves: MoveSet):
+    try:
+        return rewrite_file(path, data, ctx, moves)
+    except FileRewriteError as exc:
+        return exc
+
+
+def _rewrite_chunk(files, moves):
+    return {path: _rewrite_one(path, data, ctx, moves) for path, data, ctx in files}
 
 
 class Prefilter:
@@ -202,7 +260,7 @@ def mentions(path: str, data: bytes, moves: MoveSet, package: str | None = None)
     def at(offset: int) -> tuple[int, int]:
         return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
-    dotted = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w])")
+    dotted = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?:\.[A-Za-z_]\w*)*(?![\w])")
     for m in dotted.finditer(text):
         found.setdefault(at(m.start()), (m.group(0), moves.resolve(m.group(0)) or ""))
     for m in _FROM_IMPORT.finditer(text):
@@ -292,7 +350,7 @@ class _Work:
         self.roles[path] = role
 
 
-def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapshot | None = None, *, skip_unparsable: bool = False) -> Plan:
+def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapshot | None = None, *, skip_unparsable: bool = False, jobs: int | None = None) -> Plan:
     """Plan the given phases (default: all) in order, each on the result of the last.
 
     With `skip_unparsable`, files that do not parse or decode are left as they are (a
@@ -303,7 +361,7 @@ def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapsh
         snapshot = read_snapshot(mapping)
     out: list[PhasePlan] = []
     for number in numbers:
-        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable)
+        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs)
         out.append(phase_plan)
         if phase_plan.errors:
             break
@@ -321,7 +379,7 @@ def read_snapshot(mapping: Mapping) -> Snapshot:
     return snapshot
 
 
-def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_unparsable: bool = False) -> tuple[PhasePlan, Snapshot]:
+def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_unparsable: bool = False, jobs: int | None = None) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it."""
     target = mapping.spec.target
     index = ProjectIndex.build(snapshot, target.source_roots)
@@ -337,23 +395,42 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
     moved_modules = set(moves.modules)
     skipped: dict[str, Diagnostic] = {}
 
-    # 1. Rewrite references everywhere; relocated files land at their new paths.
-    for path in snapshot.paths():
-        entry = snapshot.files[path]
+    lazy_exports = mapping.spec.facades.package_exports == "lazy"
+
+    def context(path: str) -> FileContext:
         info = index.module_of(path)
         module = info.name if info else None
-        reloc = exp.relocations.get(path)
         new_module = moves.modules.get(module, module) if module else None
         kept_here = matches_any(path, target.keep_on_facades)
-        ctx = FileContext(path, module, new_module, bool(info and info.is_package), kept_here)
+        lazy = lazy_exports and bool(info and info.is_package) and module not in moved_modules
+        return FileContext(path, module, new_module, bool(info and info.is_package), kept_here, lazy)
+
+    # 1. Rewrite references everywhere (in parallel: each file is independent);
+    #    relocated files land at their new paths.
+    candidates = [
+        (path, entry.data, context(path))
+        for path, entry in snapshot.files.items()
+        if index.module_of(path) is not None and index.module_of(path).name in moved_modules
+        or _may_refer(path, entry.data, pattern)
+    ]
+    rewritten = rewrite_all(candidates, moves, jobs)
+    for path in snapshot.paths():
+        entry = snapshot.files[path]
+        ctx = context(path)
+        module = ctx.module
+        reloc = exp.relocations.get(path)
+        kept_here = ctx.keep_on_facades
         must = module in moved_modules
-        if not must and not _may_refer(path, entry.data, pattern):
+        if path not in rewritten:
             if reloc:
                 work.put(reloc.new_path, entry.data, ChangeRole.MOVED, entry.mode)
                 work.renamed_from[reloc.new_path] = path
             continue
         try:
-            data, edits, diags = rewrite_file(path, entry.data, ctx, moves)
+            outcome = rewritten[path]
+            if isinstance(outcome, FileRewriteError):
+                raise outcome
+            data, edits, diags = outcome
         except FileRewriteError as exc:
             if skip_unparsable and not must and exc.diagnostic.code in SKIPPABLE:
                 skipped[path] = exc.diagnostic
@@ -405,7 +482,7 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         existing = work.current(existing_path) or b""
         if prefer == "destination":
             continue
-        same = equivalent(rewritten, new, existing, new, a_is_package=info.is_package, b_is_package=info.is_package)
+        same = equivalent(rewritten, new, existing, new, a_is_package=info.is_package, b_is_package=info.is_package, ignore_local_names=True)
         if same:
             pass
         elif prefer == "source":
@@ -492,8 +569,10 @@ def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dic
     """Import-time cycles the phase creates or grows: refused (`forbid-new`) or warned.
 
     Strongly connected components of import-time edges are compared before and after
-    (a moved module is the same node under its new name); each new cycle is shown as its
-    shortest path with the file:line of every edge. Lazy and TYPE_CHECKING imports never
+    (a moved module is the same node under its new name). A component gates when
+    replaying Python's import order through it reads a name from a module that is still
+    initializing (graph.ImportGraph.failing_cycle): that is the cycle the interpreter
+    hits, shown with the file:line of every edge. Lazy and TYPE_CHECKING imports never
     gate.
     """
     from migrator import graph
@@ -503,10 +582,7 @@ def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dic
     g_after = graph.build_graph(after, ProjectIndex.build(after, roots))
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
     out = []
-    through = {(e.source, e.path, e.line, e.target.rpartition(".")[0]) for e in g_after.edges() if not e.implicit}
-    for cycle in graph.new_cycles(g_before, g_after, renames):
-        if _package_self_import(cycle, through):
-            continue
+    for cycle in graph.new_failing_cycles(g_before, g_after, renames):
         first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
         fix = (
             "move the import inside the function that needs it, or change the mapping; "
@@ -516,34 +592,12 @@ def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dic
             Diagnostic(
                 severity,
                 "MIG401",
-                f"this phase creates an import-time cycle {cycle} — {fix}\n{cycle.describe()}",
+                f"this phase creates an import cycle that fails at import time: {cycle} — {fix}\n{cycle.describe()}",
                 first.path,
                 first.line or None,
             )
         )
     return out
-
-
-def _package_self_import(cycle, through: set) -> bool:
-    """A package whose `__init__` imports its own submodules, and nothing more.
-
-    `pkg/__init__` → `pkg.sub` → (parent package) `pkg` closes a cycle in the graph, but
-    Python runs it fine: the package is in `sys.modules` before its body imports the
-    submodule. The same holds for a submodule that imports a sibling (`import pkg.other`,
-    `from pkg import other`): the edge to `pkg` only needs the package to exist. Such a
-    cycle gates only when a module outside the package takes part, or a submodule reads
-    a name from the package itself (`from pkg import NAME`). `through` holds
-    (source, path, line, parent) of every explicit edge, to recognize the sibling form.
-    """
-    top = min(cycle.modules, key=lambda m: m.count("."))
-    inside = all(m == top or m.startswith(top + ".") for m in cycle.modules)
-    reads_up = any(
-        not e.implicit
-        and e.source.startswith(e.target + ".")
-        and (e.source, e.path, e.line, e.target) not in through
-        for e in cycle.edges
-    )
-    return inside and not reads_up
 
 
 def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
@@ -617,6 +671,7 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
         if source_decoded is None:
             continue
         source = source_decoded.text
+        moves_here, not_carried = _with_carried_helpers(moves_here, source, module, info.is_package, co_moved, diagnostics, info.path)
         for sm in moves_here:
             dest_info = index.get(sm.dest_module)
             dest_path = dest_info.path if dest_info else index.path_for(sm.dest_module, info.source_root, False)
@@ -633,28 +688,33 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
             own = (f"from {sm.dest_module} import ", f"import {sm.dest_module}")
             needed = tuple(line for line in item.imports if not line.startswith(own))
             item = dataclasses.replace(item, imports=needed + tuple(elsewhere))
+            diagnostics.extend(Diagnostic(Severity.WARNING, "MIG914", note, info.path) for note in item.notes)
             newlines.setdefault(sm.dest_module, _newline_of(source))
             dest_decoded = _decoded(dest_path, work.current(dest_path), diagnostics)
             if dest_decoded is not None:
                 encodings[dest_path] = dest_decoded
             dest_text = dest_decoded.text if dest_decoded is not None else None
-            existing = symbols.definition_normal_form(dest_text, sm.name) if dest_text else None
+            # Equal up to docstrings, comments, formatting and local names: `migrate audit`'s rule.
+            existing = symbols.definition_normal_form(dest_text, sm.name, ignore_local_names=True) if dest_text else None
+            # Consolidation (equal copies, or `prefer: destination`): the existing
+            # definition stays, the old one goes. `prefer: source`: the moved one
+            # replaces the destination's in place.
+            replaces = False
             if existing is not None:
-                mine = symbols.definition_normal_form(source, sm.name)
-                if mine != existing and sm.prefer != "destination":
-                    if sm.prefer == "source":
-                        diagnostics.append(Diagnostic(Severity.ERROR, "MIG303", f"{sm.dest_module}.{sm.name} exists; `prefer: source` for symbols is not supported yet — edit the destination or use `prefer: destination`", info.path))
-                        continue
+                mine = symbols.definition_normal_form(source, sm.name, ignore_local_names=True)
+                if mine != existing and sm.prefer == "source":
+                    replaces = True
+                elif mine != existing and sm.prefer != "destination":
                     side = _side_by_side(symbols.definition_text(dest_text, sm.name) or "", symbols.definition_text(source, sm.name) or "", f"{sm.dest_module}.{sm.name} (existing)", f"{module}.{sm.name} (moved)")
                     diagnostics.append(
-                        Diagnostic(Severity.ERROR, "MIG302", f"cannot consolidate {module}:{sm.name} into {sm.dest_module}: the existing definition differs — add `prefer: destination` to keep it, or make them equal\n{side}", info.path)
+                        Diagnostic(Severity.ERROR, "MIG302", f"cannot consolidate {module}:{sm.name} into {sm.dest_module}: the existing definition differs — add `prefer: destination` to keep it or `prefer: source` to replace it, or make them equal\n{side}", info.path)
                     )
                     continue
-                # Consolidation: the existing definition stays, the old one goes.
-            else:
+            if existing is None or replaces:
                 if missing:
+                    why = "; ".join(f"{h}: {not_carried[h]}" for h in missing if h in not_carried)
                     diagnostics.append(
-                        Diagnostic(Severity.ERROR, "MIG108", f"cannot move {module}:{sm.name}: it uses {', '.join(missing)} from its module — move {', '.join(f'{module}:{h}' for h in missing)} in the same phase", info.path)
+                        Diagnostic(Severity.ERROR, "MIG108", f"cannot move {module}:{sm.name}: it uses {', '.join(missing)} from its module, which cannot travel with it ({why}) — move {', '.join(f'{module}:{h}' for h in missing)} in the same phase, or change the code", info.path)
                     )
                     continue
                 additions.setdefault(sm.dest_module, []).append(item)
@@ -666,7 +726,11 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
         path = dest_paths[dest_module]
         current = work.current(path)
         like = encodings.get(path) if current is not None else None
-        text = symbols.add_definitions(like.text if like is not None else None, items, docstring=None if current is not None else f"Moved here by migrator (phase {phase.phase}: {phase.title}).")
+        clashes = symbols.import_conflicts(like.text if like is not None else None, items)
+        if clashes:
+            diagnostics.append(Diagnostic(Severity.ERROR, "MIG111", f"cannot add {', '.join(i.name for i in items)} to {dest_module}: it already binds {'; '.join(clashes)} — rename one of them first", path))
+            continue
+        text = symbols.add_definitions(like.text if like is not None else None, items, docstring=None if current is not None else f"Moved here by migrator (phase {phase.phase}: {phase.title}).", replace=True)
         if like is None:
             text = _with_newline(text, newlines.get(dest_module, "\n"))  # a new module takes its source's line endings
         try:
@@ -675,6 +739,55 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
             diagnostics.append(Diagnostic(Severity.ERROR, "MIG204", f"the moved code holds {exc.object[exc.start:exc.end]!r}, which {like.encoding if like else 'utf-8'} (the encoding of {path}) cannot hold — declare UTF-8 there first", path))
             continue
         work.put(path, data, ChangeRole.EDITED if current is not None else ChangeRole.CREATED)
+
+
+def _with_carried_helpers(moves_here: list, source: str, module: str, is_package: bool, co_moved: dict, diagnostics: list[Diagnostic], path: str) -> tuple[list, dict[str, str]]:
+    """The symbol moves of one module, plus the module-level helpers they need.
+
+    A helper the mapping does not move goes with the first definition that needs it
+    (the old module re-exports it, so its remaining code keeps working), unless it is
+    module state that functions rebind through `global` (two copies would drift), a
+    dunder of the module (`__version__`) or bound together with other names (`a, b = ...`).
+    Returns the moves in the source's order (so definitions land in an order that
+    worked) and, for helpers that cannot travel, why.
+    """
+    from migrator.moves import SymbolMove
+
+    rebound = symbols.rebound_globally(source)
+    out = list(moves_here)
+    queue = list(moves_here)
+    not_carried: dict[str, str] = {}
+    while queue:
+        sm = queue.pop(0)
+        try:
+            helpers = symbols.extract(source, sm.name, module, is_package).helpers
+        except symbols.SymbolError:
+            continue
+        for h in helpers:
+            if (module, h) in co_moved:
+                continue
+            if h in rebound:
+                not_carried[h] = "it is module state that a function rebinds through `global`"
+                continue
+            if h.startswith("__") and h.endswith("__"):
+                not_carried[h] = "it is a module attribute of the source itself"
+                continue
+            if not symbols.defines(source, h):
+                not_carried[h] = "the statement that binds it binds other names too"
+                continue
+            carried = SymbolMove(module, h, sm.dest_module, None, sm.spec)
+            co_moved[(module, h)] = sm.dest_module
+            out.append(carried)
+            queue.append(carried)
+            diagnostics.append(Diagnostic(
+                Severity.WARNING, "MIG913",
+                f"{module}:{h} travels with {sm.name} to {sm.dest_module} (it needs it); {module} re-exports it, but string targets "
+                f"such as mock.patch(\"{module}.{h}\") are not rewritten — list `{module}:{h}` in the mapping to have them followed",
+                path,
+            ))
+    order = {name: i for i, name in enumerate(symbols.definition_order(source))}
+    out.sort(key=lambda sm: order.get(sm.name, len(order)))
+    return out, not_carried
 
 
 def _decoded(path: str, data: bytes | None, diagnostics: list[Diagnostic]) -> Decoded | None:

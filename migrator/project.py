@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -49,6 +50,12 @@ def _glob_match(path: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(path, pattern.replace("**/", "*").replace("**", "*"))
 
 
+def is_requirements_file(path: str) -> bool:
+    """`requirements*.txt` anywhere, or a `.txt` inside a `requirements/` folder: read by the shadowing gate."""
+    name = path.rsplit("/", 1)[-1]
+    return bool(re.fullmatch(r"requirements[\w.-]*\.txt", name)) or (name.endswith(".txt") and "/requirements/" in "/" + path)
+
+
 @dataclass(frozen=True)
 class FileEntry:
     data: bytes
@@ -66,7 +73,8 @@ class Snapshot:
 
     root: Path
     files: dict[str, FileEntry] = field(default_factory=dict)
-    #: Paths that were skipped as symlinks pointing outside the target.
+    #: Paths that were skipped as symlinks pointing outside the target (links inside it
+    #: are skipped too: the file they show is read at its real path).
     outside_links: tuple[str, ...] = ()
     #: Python, notebook and config files matched by `target.exclude`: never rewritten,
     #: only searched for textual mentions of moved paths (so none is missed silently).
@@ -82,19 +90,18 @@ class Snapshot:
         excluded: dict[str, bytes] = {}
         for rel, full in _walk(root):
             if exclude and matches_any(rel, exclude):
-                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and full.is_file() and (
-                    not full.is_symlink() or _is_within(full.resolve(), root)
-                ):
+                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and full.is_file() and not full.is_symlink():
                     excluded[rel] = full.read_bytes()
                 continue
             in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
-            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)):
+            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel):
                 continue
             if full.is_symlink():
-                target = full.resolve()
-                if not _is_within(target, root):
+                # Never followed: a link out of the target is not ours to rewrite, and a
+                # link inside it shows a file that is read (and rewritten) at its real path.
+                if not _is_within(full.resolve(), root):
                     outside.append(rel)
-                    continue
+                continue
             st = full.stat()
             if not stat.S_ISREG(st.st_mode):
                 continue

@@ -31,6 +31,7 @@ from rules.base import Example, Rule
 from rules.dotted_use import DottedUseRule
 from rules.import_from import ImportFromRule
 from rules.import_module import ImportModuleRule
+from rules.lazy_reexport import LazyReexportRule
 from rules.string_target import StringTargetRule
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -40,6 +41,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     # share one position computation (rules/_imports.wrap caches it per tree).
     StringTargetRule,
     ImportFromRule,
+    # Needs the from-imports already pointing at the new homes.
+    LazyReexportRule,
 )
 
 #: Before/after of the whole pipeline: what a file looks like once every rule ran.

@@ -36,6 +36,7 @@ class Example:
     known_modules: Sequence[str] = ()
     reexports: Mapping[str, str] = field(default_factory=dict)
     keep_on_facades: bool = False
+    lazy_exports: bool = False
 
     def context(self) -> FileContext:
         path = "example/__init__.py" if self.is_package else "example.py"
@@ -45,6 +46,7 @@ class Example:
             new_module=self.new_module if self.new_module is not None else self.module,
             is_package=self.is_package,
             keep_on_facades=self.keep_on_facades,
+            lazy_exports=self.lazy_exports,
         )
 
     def move_set(self) -> MoveSet:

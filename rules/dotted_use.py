@@ -606,11 +606,13 @@ class _Planner:
         statements = sorted({b.statement for b in bindings}, key=self._position)
         for statement in statements:
             for binding in bindings:
-                if binding.statement is statement and binding.is_root:
-                    old = dotted_name(cst.ensure_type(alias_of(binding.assignment), cst.ImportAlias).name) or ""
-                    new = module_target(self.moves, old) or old
-                    if new == needed or new.startswith(needed + "."):
-                        return statement
+                alias = plain_import_alias(binding.assignment)
+                if binding.statement is not statement or alias is None:
+                    continue
+                old = dotted_name(alias.name) or ""
+                new = module_target(self.moves, old) or old
+                if new == needed or new.startswith(needed + "."):
+                    return statement
         return statements[0] if len(statements) == 1 else None
 
     def _refuse(self, chain: Chain, bindings: tuple[Binding, ...], reason: str) -> ChainUse:

@@ -63,8 +63,9 @@ class ImportModuleRule(Rule):
           `a.sel` keeps `a` bound) or an earlier statement of the scope added it;
         - if a remaining use still goes through moved code (one `dotted_use` had to
           leave, e.g. because its root is also bound by something else), the old import
-          is kept as is and `import x.y` is added after it, with warning MIG904: the
-          old path keeps working through its facade and a person decides.
+          is kept as is and `import x.y` (aliased if `x` is taken, see below) is added
+          after it, with warning MIG904: the old path keeps working through its facade
+          and a person decides.
 
         A rewrite that would bind a new root name already bound to something else in
         that scope (`import orchestration.config_loader` → `import config.loader` next
@@ -73,9 +74,11 @@ class ImportModuleRule(Rule):
         aliases (derived from the dotted name, free in the whole file). When the scope
         already has an `import x.y as ...` (`dotted_use` adds one for the uses it
         re-spelled through an alias), that one serves: the statement then only keeps
-        what remaining uses of the old root need (`import orchestration`), or, if none
-        do, repeats that import. The old root is never left to be bound by `import
-        x.y as ...`: uses that stay spelled from it get their `import a` as above.
+        what remaining uses of the old root need (`import orchestration`, once per
+        scope: a name of `import a.b, a.c` that would repeat it is left out), or, if
+        none do, repeats that import. An aliased import binds no root name, so uses that
+        stay spelled from the old root always get their `import a` (even when `x.y`
+        lies below `a`).
         Importing a symbol path with `import` is not possible, so symbol moves are
         ignored here. Duplicate imports that may result (the file already imported
         `x.y`) are left: they are harmless and removing statements is not this rule's
@@ -305,6 +308,8 @@ class _StatementPlan:
     line: int
     col: int
     aliases: list[cst.ImportAlias] = field(default_factory=list)
+    #: Names left out, as they would have read: another import binds the same already.
+    dropped: list[cst.ImportAlias] = field(default_factory=list)
     #: `(module, alias)` of the imports added after the statement (`alias` None: plain).
     added: list[tuple[str, str | None]] = field(default_factory=list)
     renamed: bool = False
@@ -316,7 +321,10 @@ class _StatementPlan:
 
     @property
     def statement(self) -> cst.Import:
-        return self.original.with_changes(names=self.aliases) if self.renamed else self.original
+        if not self.renamed:
+            return self.original
+        *init, last = self.aliases
+        return self.original.with_changes(names=[*init, last.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
 
     @property
     def replacement(self) -> list[NewStatement]:
@@ -366,6 +374,8 @@ class _StatementPlanner:
                 plan.renamed = True
             else:
                 self._plan_root_binding(plan, alias, old, new, self.scope_of(statement))
+        if not plan.aliases:  # every name was dropped: the statement stays, as the first
+            plan.aliases.append(plan.dropped[0])
         return plan
 
     def _plan_root_binding(
@@ -404,9 +414,13 @@ class _StatementPlanner:
         """
         existing = aliased_import(scope, new)
         if keep is not None and existing is not None:
-            plan.aliases.append(alias.with_changes(name=dotted_node(keep.module)))
+            kept = alias.with_changes(name=dotted_node(keep.module))
             plan.renamed = True
-            self._kept_alive.add((scope, keep.module))
+            if (scope, keep.module) in self._kept_alive:
+                plan.dropped.append(kept)
+            else:
+                plan.aliases.append(kept)
+                self._kept_alive.add((scope, keep.module))
             return
         asname = cst.AsName(name=cst.Name(existing or self._alias(new)))
         plan.aliases.append(alias.with_changes(name=dotted_node(new), asname=asname))

@@ -409,9 +409,9 @@ def _respelled(attrs: Sequence[str], old: str, new: str, moves: MoveSet) -> _Res
     (a prefix of `old`, or below it) and its new name on the path the new call loads.
     A read of something that did not move (`package.__version__`) stays as it is when
     the root package stays and the new call still loads every module of the old path
-    it goes through. Only the shortest part that changes is re-spelled: the attributes both spellings
-    end with stay as they are (`package.fingerprints.f` → `package.compute.f` replaces
-    `package.fingerprints`).
+    it goes through. Only the shortest part that changes is re-spelled: the attributes
+    both spellings end with stay as they are (`package.fingerprints.f` →
+    `package.compute.f` replaces `package.fingerprints`).
     """
     read = ".".join([old.split(".")[0], *attrs])
     now = moves.resolve(read)

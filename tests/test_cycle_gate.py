@@ -44,7 +44,7 @@ def test_moving_a_module_into_a_package_whose_init_imports_back_is_refused(tmp_p
     before = tree_digest(tmp_path / "proj")
     result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
     assert result.exit_code == 3
-    assert "MIG401 this phase creates an import-time cycle app → report → app.util → app" in result.stderr
+    assert "MIG401 this phase creates an import cycle that fails at import time: app → report → app.util → app" in result.stderr
     assert "src/app/__init__.py:1: app → report (top import)" in result.stderr
     assert "src/report.py:1: report → app.util (top import)" in result.stderr
     assert "app.util → app (parent package)" in result.stderr
@@ -89,3 +89,15 @@ def test_graph_command_lists_cycles_and_renders_dot(tmp_path):
     dot = run_cli("graph", "--mapping", str(mapping), "--phase", "1", "--format", "dot")
     assert dot.stdout.startswith("digraph imports {")
     assert '"report" -> "app.util"' in dot.stdout
+
+
+def test_eager_reexports_in_the_seed_plan_would_close_a_real_cycle(tmp_path):
+    """Without lazy package exports, phase 2 makes `import config.loader` fail: refused."""
+    from tests.helpers import REPO, copy_fixture
+
+    text = (REPO / "mapping.yaml").read_text(encoding="utf-8").replace("package_exports: lazy", "package_exports: eager")
+    mapping = copy_fixture(tmp_path, text)
+    result = run_cli("plan", "--mapping", str(mapping), "--phase", "2", "--format", "summary")
+    assert result.exit_code == 3
+    assert "MIG401" in result.stderr and "config.loader" in result.stderr
+    assert "src/orchestration/__init__.py" in result.stderr

@@ -1,0 +1,479 @@
+"""`migrate verify`, the seed's Phase 12: after the phases, is everything still right?
+
+Five checks, one report:
+
+1. **Tests.** The target's test command (`test_command` in the mapping, default
+   `python -m pytest -q`; a bare `python` means the interpreter running migrator) runs
+   on the tree as it is and, in a temporary copy, on the tree before the plan. That
+   baseline is rebuilt from the undo records the applied phases left in
+   `<target>/.migrator/applied/<N>/` (pre-images + journal, replayed newest first, as
+   `migrate rollback` would), or given (`baseline`: a directory holding the pre-plan
+   tree, or a JUnit XML file of its results). For pytest, `--junitxml` gives per-test
+   outcomes: a test that passed before and does not pass now (failed, error, skipped
+   or gone) is a **regression**. Other commands are compared by exit status.
+2. **Imports.** A fresh interpreter imports every module of the target, each against
+   a clean table of the target's modules (third-party modules stay loaded), and
+   reports what fails; failures that name a partially initialized module are flagged
+   as import-time cycles.
+3. **Facades.** For every module the applied phases moved, every public name it had
+   before the plan (read from the baseline; from the new module when there is none) is
+   reached through the old path and must be the very object found at the new path;
+   every moved symbol likewise.
+4. **Remaining duplicates.** Definitions still present, identical or near-identical,
+   both at an old location and at its new one (`audit.duplicates_between`).
+5. **check.** Stale references to old paths and edited facades (`check.run_check`).
+
+The target's tests and imports run in subprocesses; the only files written are in a
+temporary directory. Nothing in the target changes.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migrator import audit, check
+from migrator.mapping import Mapping
+from migrator.project import STATE_DIR, ProjectIndex, Snapshot
+from migrator.state import APPLIED_DIR, State
+
+#: How long one run of the target's tests may take (seconds).
+TEST_TIMEOUT = 1800
+#: How long importing every module may take (seconds).
+IMPORT_TIMEOUT = 600
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """One run of the test command: exit status and, for pytest, outcome per test id."""
+
+    __test__ = False  # not a pytest test class
+
+    where: str  # "now" | "before"
+    command: str
+    returncode: int | None  # None: it could not run (see `error`)
+    outcomes: dict[str, str]  # test id → passed | failed | error | skipped
+    output_tail: str = ""
+    error: str | None = None
+
+    @property
+    def per_test(self) -> bool:
+        return bool(self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        out = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
+        for outcome in self.outcomes.values():
+            out[outcome] = out.get(outcome, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class Regression:
+    test: str
+    before: str
+    now: str  # failed | error | skipped | missing | "exit N" (no per-test results)
+
+
+@dataclass(frozen=True)
+class TestComparison:
+    __test__ = False
+
+    baseline: str  # how the "before" results were obtained
+    now: TestRun
+    before: TestRun | None
+    regressions: tuple[Regression, ...] = ()
+    fixed: tuple[str, ...] = ()
+    still_failing: tuple[str, ...] = ()
+    new_failing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    module: str
+    error: str
+    cycle: bool
+
+
+@dataclass(frozen=True)
+class FacadeFailure:
+    old: str  # the old module (or module of a moved symbol)
+    new: str
+    name: str | None  # None: the old module itself does not import
+    problem: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    target: str
+    applied: tuple[int, ...]
+    tests: TestComparison | None
+    modules_imported: int
+    import_failures: tuple[ImportFailure, ...]
+    facades_checked: int
+    facade_failures: tuple[FacadeFailure, ...]
+    duplicates: tuple[audit.Overlap, ...]
+    check_findings: tuple[check.Finding, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        tests_ok = self.tests is None or (not self.tests.regressions and self.tests.now.returncode is not None)
+        return tests_ok and not (self.import_failures or self.facade_failures or self.duplicates or self.check_findings)
+
+
+class VerifyError(Exception):
+    """Verify cannot run as asked (no undo record to rebuild the baseline from, ...)."""
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def run_verify(
+    mapping: Mapping,
+    state: State,
+    snapshot: Snapshot,
+    *,
+    baseline: Path | None = None,
+    run_tests: bool = True,
+    test_timeout: int = TEST_TIMEOUT,
+) -> VerifyReport:
+    """Verify the target as it is against the tree before the applied phases."""
+    root = mapping.root
+    roots = mapping.spec.target.source_roots
+    index = ProjectIndex.build(snapshot, roots)
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="migrate-verify-") as tmp:
+        tmp_path = Path(tmp)
+        before_root, baseline_desc, before_xml = _baseline(root, state, baseline, tmp_path)
+        before_snapshot = Snapshot.read(before_root, roots, mapping.spec.target.exclude) if before_root is not None else None
+
+        tests = None
+        if run_tests:
+            tests = _run_and_compare(mapping.spec.test_command, root, before_root, before_xml, baseline_desc, tmp_path, test_timeout)
+
+        moves = check.applied_moves(state, index)
+        facade_jobs, symbol_jobs = _facade_jobs(moves, index, snapshot, before_snapshot, roots)
+        if mapping.spec.facades.style == "none" and facade_jobs:
+            notes.append("facades.style is none: old paths are gone by design, their names are not checked")
+            facade_jobs = []
+        modules = sorted(index.modules)
+        imported = _import_everything(root, roots, modules, facade_jobs, symbol_jobs)
+
+    pairs = [(old, new) for old, new in moves.modules.items()]
+    pairs += [(old.rpartition(".")[0], new.rpartition(".")[0]) for old, new in moves.symbols.items()]
+    duplicates = tuple(audit.duplicates_between(snapshot, index, sorted(set(pairs))))
+    findings = tuple(check.run_check(mapping, state, snapshot))
+    if not state.applied:
+        notes.append("no phase is applied: the tree is its own baseline")
+    return VerifyReport(
+        target=str(root),
+        applied=state.applied_numbers,
+        tests=tests,
+        modules_imported=len(modules),
+        import_failures=imported[0],
+        facades_checked=imported[1],
+        facade_failures=imported[2],
+        duplicates=duplicates,
+        check_findings=findings,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+_COPY_IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc", ".git", ".hg", ".venv", "node_modules")
+
+
+def _baseline(root: Path, state: State, given: Path | None, tmp: Path) -> tuple[Path | None, str, Path | None]:
+    """(the pre-plan tree, how it was obtained, a JUnit file of its results)."""
+    if given is not None:
+        given = given.resolve()
+        if given.is_dir():
+            return given, f"the tree at {given}", None
+        if given.is_file():
+            return None, f"the test results in {given}", given
+        raise VerifyError(f"--baseline {given}: no such file or directory — give the pre-plan tree or a JUnit XML file of its test results")
+    if not state.applied:
+        return None, "none (no phase is applied)", None
+    copy = tmp / "before"
+    shutil.copytree(root, copy, ignore=_COPY_IGNORE, symlinks=True)
+    rebuild_pre_plan_tree(copy, state)
+    phases = ", ".join(map(str, state.applied_numbers))
+    return copy, f"the tree before phases {phases}, rebuilt from their undo records", None
+
+
+def rebuild_pre_plan_tree(copy: Path, state: State) -> None:
+    """Turn `copy` (a copy of the target, `.migrator/` included) into the tree before
+    every applied phase, replaying their undo records newest first; `.migrator/` goes."""
+    from migrator.apply import restore_from_journal
+
+    for applied in reversed(state.applied):
+        undo = copy / STATE_DIR / APPLIED_DIR / str(applied.phase)
+        if not (undo / "journal.json").exists():
+            raise VerifyError(
+                f"the undo record of phase {applied.phase} is missing ({STATE_DIR}/{APPLIED_DIR}/{applied.phase}) — "
+                "pass --baseline with the pre-plan tree (e.g. a git worktree of the commit before the migration)"
+            )
+        restore_from_journal(copy, undo)
+    shutil.rmtree(copy / STATE_DIR, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def _run_and_compare(command: str, root: Path, before_root: Path | None, before_xml: Path | None, desc: str, tmp: Path, timeout: int) -> TestComparison:
+    jobs = {"now": root}
+    if before_root is not None:
+        jobs["before"] = before_root
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = {where: pool.submit(run_tests, command, path, tmp / f"{where}.xml", where, timeout) for where, path in jobs.items()}
+        runs = {where: f.result() for where, f in futures.items()}
+    before = runs.get("before")
+    if before_xml is not None:
+        before = TestRun("before", f"(results in {before_xml})", 0, parse_junit(before_xml))
+    return compare(runs["now"], before, desc)
+
+
+def command_argv(command: str, junit: Path | None) -> list[str]:
+    """The argv for `command`: a bare `python` is this interpreter; pytest writes JUnit
+    XML to `junit` and leaves no cache in the tree."""
+    argv = shlex.split(command)
+    if argv and argv[0] in ("python", "python3"):
+        argv[0] = sys.executable
+    if junit is not None and any(Path(a).name.startswith("pytest") or a == "pytest" for a in argv):
+        # One module that fails to import must not hide the outcome of every other test.
+        argv += [f"--junitxml={junit}", "-p", "no:cacheprovider", "--continue-on-collection-errors"]
+    return argv
+
+
+def run_tests(command: str, cwd: Path, junit: Path, where: str, timeout: int = TEST_TIMEOUT) -> TestRun:
+    """Run the test command in `cwd`; per-test outcomes when it writes JUnit XML."""
+    argv = command_argv(command, junit)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    try:
+        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return TestRun(where, command, None, {}, error=f"{type(exc).__name__}: {exc}")
+    outcomes = parse_junit(junit) if junit.exists() else {}
+    tail = (proc.stdout[-3000:] + proc.stderr[-1000:]).strip()
+    return TestRun(where, command, proc.returncode, outcomes, tail)
+
+
+def parse_junit(path: Path) -> dict[str, str]:
+    """Test id (`classname::name`) → passed | failed | error | skipped."""
+    try:
+        tree = ElementTree.parse(path)
+    except (ElementTree.ParseError, OSError):
+        return {}
+    out: dict[str, str] = {}
+    for case in tree.iter("testcase"):
+        test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+        if case.find("error") is not None:
+            outcome = "error"
+        elif case.find("failure") is not None:
+            outcome = "failed"
+        elif case.find("skipped") is not None:
+            outcome = "skipped"
+        else:
+            outcome = "passed"
+        # A test id can appear twice (a teardown error after a pass): the worse wins.
+        if _RANK[outcome] > _RANK.get(out.get(test_id, "passed"), 0) or test_id not in out:
+            out[test_id] = outcome
+    return out
+
+
+_RANK = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
+
+
+def compare(now: TestRun, before: TestRun | None, desc: str) -> TestComparison:
+    """Per-test comparison; exit statuses when either side has no per-test results."""
+    if before is None:
+        failing = tuple(sorted(t for t, o in now.outcomes.items() if o in ("failed", "error")))
+        return TestComparison(desc, now, None, (), (), failing, ())
+    if not (now.per_test and before.per_test):
+        regressions = ()
+        if before.returncode == 0 and now.returncode != 0:
+            regressions = (Regression(f"`{now.command}`", "exit 0", f"exit {now.returncode}" if now.returncode is not None else "did not run"),)
+        return TestComparison(desc, now, before, regressions)
+    regressions, fixed, still, new_failing = [], [], [], []
+    for test, was in sorted(before.outcomes.items()):
+        is_now = now.outcomes.get(test, "missing")
+        if was == "passed" and is_now != "passed":
+            regressions.append(Regression(test, was, is_now))
+        elif was in ("failed", "error") and is_now == "passed":
+            fixed.append(test)
+        elif was in ("failed", "error") and is_now in ("failed", "error"):
+            still.append(test)
+    for test, is_now in sorted(now.outcomes.items()):
+        if test not in before.outcomes and is_now in ("failed", "error"):
+            new_failing.append(test)
+    return TestComparison(desc, now, before, tuple(regressions), tuple(fixed), tuple(still), tuple(new_failing))
+
+
+# --------------------------------------------------------------------------- imports and facades
+
+
+def public_names(source: bytes | str) -> list[str]:
+    """A module's public names: its literal `__all__`, else every name it binds at the
+    top level by a definition, an assignment or `from X import name` (no underscores)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            try:
+                return [str(x) for x in ast.literal_eval(node.value)]
+            except ValueError:
+                break
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names.extend(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            names.extend(a.asname or a.name for a in node.names if a.name != "*")
+    return list(dict.fromkeys(n for n in names if not n.startswith("_")))
+
+
+def _facade_jobs(moves, index: ProjectIndex, now: Snapshot, before: Snapshot | None, roots) -> tuple[list, list]:
+    """[(old module, new module, names)] and [(old module, name, new module)] to check."""
+    before_index = ProjectIndex.build(before, roots) if before is not None else None
+    module_jobs = []
+    for old, new in sorted(moves.modules.items()):
+        source = None
+        if before_index is not None and before_index.get(old) is not None:
+            source = before.get(before_index.modules[old].path)
+        if source is None and index.get(new) is not None:
+            source = now.get(index.modules[new].path)
+        module_jobs.append((old, new, public_names(source or b"")))
+    symbol_jobs = []
+    for old, new in sorted(moves.symbols.items()):
+        old_module, _, name = old.rpartition(".")
+        new_module, _, new_name = new.rpartition(".")
+        symbol_jobs.append((old_module, name, new_module, new_name))
+    return module_jobs, symbol_jobs
+
+
+# Runs in a fresh interpreter: reads a JSON job from stdin, prints one JSON line.
+_IMPORT_SCRIPT = r'''
+import importlib, json, sys, warnings
+job = json.loads(sys.stdin.read())
+sys.path[:0] = job["roots"]
+tops = set(job["tops"])
+base_meta = list(sys.meta_path)
+base_path = list(sys.path)
+warnings.simplefilter("ignore")
+
+def reset():
+    for name in list(sys.modules):
+        if name.split(".")[0] in tops:
+            del sys.modules[name]
+    sys.meta_path[:] = base_meta
+    sys.path[:] = base_path
+    importlib.invalidate_caches()
+
+def load(name):
+    try:
+        return importlib.import_module(name), None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+imports = []
+for name in job["modules"]:
+    reset()
+    _, error = load(name)
+    imports.append([name, error])
+
+facades = []
+checked = 0
+for old, new, names in job["facades"]:
+    reset()
+    old_mod, error = load(old)
+    if error:
+        facades.append([old, new, None, "the old path does not import: " + error])
+        continue
+    new_mod, error = load(new)
+    if error:
+        facades.append([old, new, None, "the new path does not import: " + error])
+        continue
+    for n in names:
+        checked += 1
+        missing = object()
+        a, b = getattr(old_mod, n, missing), getattr(new_mod, n, missing)
+        if a is missing:
+            facades.append([old, new, n, "not reachable through the old path"])
+        elif b is missing:
+            facades.append([old, new, n, "missing at the new path"])
+        elif a is not b:
+            facades.append([old, new, n, "a different object at the old path than at the new one"])
+for old, n, new, new_n in job["symbols"]:
+    reset()
+    checked += 1
+    old_mod, error = load(old)
+    if error:
+        facades.append([old, new, n, "the old module does not import: " + error])
+        continue
+    new_mod, error = load(new)
+    if error:
+        facades.append([old, new, n, "the new module does not import: " + error])
+        continue
+    missing = object()
+    a, b = getattr(old_mod, n, missing), getattr(new_mod, new_n, missing)
+    if a is missing:
+        facades.append([old, new, n, "not reachable through the old module"])
+    elif b is missing:
+        facades.append([old, new, n, "missing at the new module"])
+    elif a is not b:
+        facades.append([old, new, n, "a different object at the old module than at the new one"])
+sys.stdout.write("\n@@migrate-verify@@" + json.dumps({"imports": imports, "facades": facades, "checked": checked}) + "\n")
+sys.stdout.flush()
+'''
+
+
+def _import_everything(root: Path, roots, modules: list[str], facade_jobs: list, symbol_jobs: list) -> tuple[tuple[ImportFailure, ...], int, tuple[FacadeFailure, ...]]:
+    job = {
+        "roots": [str((root / r).resolve()) if r not in ("", ".") else str(root) for r in roots],
+        "tops": sorted({m.split(".")[0] for m in modules} | {o.split(".")[0] for o, _, _ in facade_jobs} | {o.split(".")[0] for o, *_ in symbol_jobs}),
+        "modules": modules,
+        "facades": facade_jobs,
+        "symbols": symbol_jobs,
+    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    try:
+        proc = subprocess.run([sys.executable, "-c", _IMPORT_SCRIPT], input=json.dumps(job), cwd=root, capture_output=True, text=True, env=env, timeout=IMPORT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return (ImportFailure("*", f"importing every module took longer than {IMPORT_TIMEOUT}s", False),), 0, ()
+    marker = "@@migrate-verify@@"
+    if marker not in proc.stdout:
+        tail = (proc.stderr or proc.stdout)[-2000:]
+        return (ImportFailure("*", f"the import check crashed (exit {proc.returncode}): {tail}", False),), 0, ()
+    data = json.loads(proc.stdout.rpartition(marker)[2])
+    failures = tuple(
+        ImportFailure(name, error, "partially initialized" in error or "circular import" in error)
+        for name, error in data["imports"]
+        if error
+    )
+    facades = tuple(FacadeFailure(old, new, name, problem) for old, new, name, problem in data["facades"])
+    return failures, data["checked"], facades
