@@ -115,7 +115,7 @@ def projects(draw) -> Project:
         deps = draw(st.lists(st.sampled_from(lower), max_size=3, unique=True)) if lower else []
         for dep in deps:
             g = f"{mods[dep].functions[0]}"
-            forms = ["import", "import_as", "from_pkg", "from_mod", "importlib"]
+            forms = ["import", "import_as", "from_pkg", "from_mod", "importlib", "sys_modules", "entry_point"]
             if _relative(pkg, dep) is not None:
                 forms += ["rel_mod", "rel_pkg"]
             reexporters = [p for p in packages if dep.startswith(p + ".")]
@@ -135,9 +135,25 @@ def projects(draw) -> Project:
             elif form == "rel_pkg":
                 rel = _relative(pkg, _parent(dep))
                 stmt, call = f"from {rel} import {_base(dep)}", f"{_base(dep)}.{g}()"
+            elif form == "sys_modules":
+                stmt, call = f"import sys, {dep}", f'sys.modules["{dep}"].{g}()'
+            elif form == "entry_point":
+                stmt, call = "import importlib", f'getattr(importlib.import_module("{dep}:{g}".split(":")[0]), "{dep}:{g}".split(":")[1])()'
             else:
                 stmt, call = "import importlib", f'importlib.import_module("{dep}").{g}()'
-            (lazy_lines if lazy else top_lines).append(stmt)
+            if lazy:
+                lazy_lines.append(stmt)
+            else:
+                style = draw(st.sampled_from(["plain", "try", "const"]))
+                if style == "try":
+                    stmt = f"try:\n    {stmt}\nexcept ImportError:  # a fallback that never runs\n    raise"
+                elif style == "const":
+                    # Called at import time: the module's own import order matters.
+                    const = f"C{rank}_{len(calls)}"
+                    stmt, call = f"{stmt}\n{const} = {call}", const
+                top_lines.append(stmt)
+            if draw(st.booleans()):
+                top_lines.insert(0, f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import {dep}")
             calls.append(call)
             if reexporters and draw(st.booleans()):
                 # Through a package that re-exports it (decided below; fixed up if not).

@@ -157,3 +157,24 @@ def test_notebooks_still_import_the_old_paths_and_run(workspace):
     original = REPO / "target_repo_fixture" / "notebooks"
     for nb in notebooks:
         assert nb.read_bytes() == (original / nb.name).read_bytes(), "kept on facades: unchanged"
+
+
+def test_check_is_clean_on_the_fully_migrated_fixture(workspace):
+    result = run_cli("check", "--mapping", str(workspace["mapping"]))
+    assert result.exit_code == 0, result.stdout
+    assert "clean" in result.stdout
+
+
+def test_a_stale_import_added_after_the_migration_is_caught(workspace):
+    root = workspace["root"]
+    stale = root / "src" / "selection" / "stale_example.py"
+    stale.write_text("from orchestration.config_loader import load_experiment_config\n", encoding="utf-8")
+    try:
+        result = run_cli("check", "--mapping", str(workspace["mapping"]))
+        assert result.exit_code == 1
+        assert (
+            "src/selection/stale_example.py:1:1: MIG001 import of 'orchestration.config_loader' — moved to 'config.loader'"
+            in result.stdout
+        )
+    finally:
+        stale.unlink()
