@@ -558,6 +558,7 @@ def verify_json(result) -> dict:
             "fixed": list(tests.fixed),
             "still_failing": list(tests.still_failing),
             "new_failing": list(tests.new_failing),
+            "renamed": list(tests.renamed),
         },
         "imports": {
             "modules": result.modules_imported,
@@ -629,6 +630,8 @@ def print_verify(console, result) -> None:
         summary += f"; {len(tests.regressions)} regression(s)"
         if tests.fixed:
             summary += f", {len(tests.fixed)} fixed"
+        if tests.renamed:
+            summary += f", {len(tests.renamed)} passing under new parameter ids"
         summary += f" — baseline: {tests.baseline}"
         row("tests", not tests.regressions and now.returncode is not None, summary)
     cycles = sum(1 for f in result.import_failures if f.cycle)

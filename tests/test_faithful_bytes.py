@@ -248,7 +248,10 @@ def test_rollback_restores_permissions(tmp_path):
         {"scripts/run.py": (b"from app.utils.dates import today\n", 0o755), "src/app/utils/dates.py": (b"def today():\n    return 1\n", 0o700)},
         DATES_MOVE,
     )
-    os.chmod(root / "src/app/dates.py", 0o700)  # the moved file kept its mode already
+    assert _mode(root / "src/app/dates.py") == 0o700  # the moved file kept its mode
+    # Put back by hand with the old content but another mode: rollback fixes the mode.
+    (root / "scripts/run.py").write_bytes(b"from app.utils.dates import today\n")
+    os.chmod(root / "scripts/run.py", 0o644)
     result = run_cli("rollback", "--mapping", str(tmp_path / "mapping.yaml"))
     assert result.exit_code == 0, result.output
     assert _mode(root / "scripts/run.py") == 0o755

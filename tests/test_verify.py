@@ -4,6 +4,8 @@ facades, remaining duplicates and `check`, in one report."""
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -146,8 +148,6 @@ def test_the_pre_plan_tree_is_rebuilt_from_the_undo_records(migrated, tmp_path):
     root = migrated.parent / "proj"
     original = tree_files(root)  # after the phases
     copy = tmp_path / "copy"
-    import shutil
-
     shutil.copytree(root, copy)
     verify.rebuild_pre_plan_tree(copy, read_state(root))
     rebuilt = tree_files(copy)
@@ -156,8 +156,6 @@ def test_the_pre_plan_tree_is_rebuilt_from_the_undo_records(migrated, tmp_path):
 
 
 def test_without_undo_records_a_baseline_must_be_given(migrated, tmp_path):
-    import shutil
-
     shutil.rmtree(migrated.parent / "proj/.migrator/applied/1")
     result = run_cli("verify", "--mapping", str(migrated))
     assert result.exit_code == 2
@@ -191,6 +189,14 @@ def test_comparison_classifies_every_test():
     assert result.fixed == ("c",) and result.still_failing == ("d",) and result.new_failing == ("g",)
 
 
+def test_a_parametrized_id_renamed_by_the_migration_is_not_a_regression():
+    before = _run({"t::test_x[old.mod]": "passed", "t::test_x[new.mod]": "passed", "t::test_y[old.mod]": "passed"})
+    now = _run({"t::test_x[new.mod0]": "passed", "t::test_x[new.mod1]": "passed", "t::test_y[other]": "failed"})
+    result = verify.compare(now, before, "test")
+    assert result.renamed == ("t::test_x[new.mod]", "t::test_x[old.mod]")
+    assert [(r.test, r.now) for r in result.regressions] == [("t::test_y[old.mod]", "missing")], "test_y passes fewer times now"
+
+
 def test_without_per_test_results_exit_statuses_are_compared():
     result = verify.compare(_run({}, 1), _run({}, 0), "test")
     assert [(r.test, r.before, r.now) for r in result.regressions] == [("`pytest`", "exit 0", "exit 1")]
@@ -211,8 +217,6 @@ def test_junit_outcomes(tmp_path):
 
 
 def test_a_bare_python_runs_under_this_interpreter_and_pytest_reports_junit(tmp_path):
-    import sys
-
     argv = verify.command_argv("python -m pytest -q", tmp_path / "r.xml")
     assert argv == [sys.executable, "-m", "pytest", "-q", f"--junitxml={tmp_path / 'r.xml'}", "-p", "no:cacheprovider", "--continue-on-collection-errors"]
     assert verify.command_argv("make test", tmp_path / "r.xml") == ["make", "test"]
@@ -227,7 +231,7 @@ def test_verify_after_every_seed_phase_on_the_fixture_reports_zero_regressions(t
         applied = run_cli("apply", "--mapping", str(mapping), "--phase", str(p["phase"]))
         assert applied.exit_code == 0, applied.output
     code, data = verify_json(mapping)
-    assert data["tests"]["regressions"] == [], data["tests"]["now"]
+    assert data["tests"]["regressions"] == [], data["tests"]["regressions"]
     assert data["tests"]["now"]["counts"]["passed"] == data["tests"]["before"]["counts"]["passed"] > 200
     assert data["imports"]["failures"] == []
     assert data["facades"]["failures"] == [] and data["facades"]["names_checked"] > 100
