@@ -43,7 +43,8 @@ from typing import Iterable, Sequence
 from migrator import equivalence, graph as graphs
 from migrator.facades import is_generated_facade
 from migrator.mapping import Mapping, MoveSpec
-from migrator.model import MoveSet
+from migrator.model import Diagnostic, MoveSet
+from migrator.planner import plan_phase
 from migrator.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
 from migrator.state import State
 
@@ -197,8 +198,6 @@ def run_audit(
     simulate_phases: bool = True,
 ) -> AuditReport:
     """Audit the moves of every phase `state` does not record as applied."""
-    from migrator.planner import plan_phase
-
     roots = mapping.spec.target.source_roots
     index = ProjectIndex.build(snapshot, roots)
     pending = [p for p in mapping.spec.phases if state is None or not state.is_applied(p.phase)]
@@ -232,8 +231,7 @@ def run_audit(
         for spec in pending:
             phase_plan, after = plan_phase(mapping, spec, snap)
             if phase_plan.errors:
-                errors = tuple(f"{d.code} {d.location() + ': ' if d.location() else ''}{d.message.partition(chr(10))[0]}" for d in phase_plan.errors)
-                phases.append(PhaseCycles(spec.phase, spec.title, "refused", (), errors))
+                phases.append(PhaseCycles(spec.phase, spec.title, "refused", (), tuple(map(_one_line, phase_plan.errors))))
                 break
             after_graph = graphs.build_graph(after, ProjectIndex.build(after, roots))
             new = tuple(graphs.new_cycles(before, after_graph, {m.old: m.new for m in phase_plan.moves}))
@@ -257,6 +255,11 @@ def run_audit(
         unparsable=tuple(f"{f.path}:{f.line}:{f.col}: {f.message}" for f in import_graph.unparsable),
         notes=tuple(notes),
     )
+
+
+def _one_line(d: Diagnostic) -> str:
+    where = f"{d.location()}: " if d.location() else ""
+    return f"{d.code} {where}{d.message.splitlines()[0]}"
 
 
 # --------------------------------------------------------------------------- the mapping's moves

@@ -108,6 +108,77 @@ def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[st
         ) from None
 
 
+def _may_need_rules(text: str, ctx: FileContext, moves: MoveSet) -> bool:
+    """A fast, conservative look (stdlib ast) at whether any rule can change the file.
+
+    True when the file moves, is a package `__init__` that re-exports lazily, does not
+    parse (the libcst parse then reports it), or when one of its imports or string
+    constants resolves under a moved name, or an attribute chain through a name bound
+    to a package above a moved name reaches it (`import pkg as p` … `p.sub.f`). Only
+    files for which this is true are parsed with libcst.
+    """
+    if ctx.module is not None and ctx.module != ctx.new_module:
+        return True
+    if ctx.lazy_exports:
+        return True
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return True
+    ancestors = {".".join(p.split(".")[:i]) for p in moves.old_names() for i in range(1, p.count(".") + 1)}
+    package = ctx.package
+    # Names bound to a package above a moved name: only chains through them can reach it.
+    through: dict[str, str] = {}
+
+    def moved(name: str) -> bool:
+        return moves.resolve(name) is not None or name in moves.reexports
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if moved(a.name):
+                    return True
+                if a.name in ancestors or a.name.split(".")[0] in ancestors:
+                    bound = a.asname or a.name.split(".")[0]
+                    through[bound] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if package is None:
+                    continue
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if moved(module):
+                return True
+            for a in node.names:
+                full = f"{module}.{a.name}"
+                if moved(full):
+                    return True
+                if full in ancestors:
+                    through[a.asname or a.name] = full
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            value = node.value.partition(":")[0]
+            if value and "." in value and " " not in value and moves.resolve(value) is not None:
+                return True
+            if value in moves.modules:
+                return True
+    if not through:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            parts = []
+            cur = node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name) and cur.id in through:
+                if moved(".".join([through[cur.id], *reversed(parts)])):
+                    return True
+    return False
+
+
 def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]]:
     """Rewrite references in one file of any supported kind. Pure."""
     if path.endswith((".py", ".pyi")):
@@ -118,6 +189,8 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
         if "\r" in decoded.text and "\n" not in decoded.text:
             # libcst would drop the last line ending of such a file: report, never mangle.
             raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", "has old Mac line endings (CR only) — convert it to LF or CRLF", path))
+        if not _may_need_rules(decoded.text, ctx, moves):
+            return data, (), ()
         text, edits, diags = rewrite_python_text(decoded.text, ctx, moves)
         if text == decoded.text:
             return data, edits, diags
@@ -239,6 +312,8 @@ def prefilter(moves: MoveSet) -> Prefilter:
 SKIPPABLE = frozenset({"MIG201", "MIG202"})
 #: A textual mention of a moved path in a file the rules did not rewrite.
 MENTION = "MIG203"
+#: Warnings of files the rewrite leaves unchanged (unreadable notebook, non-UTF-8 config).
+LEFT_UNCHANGED = frozenset({"MIG911", "MIG912"})
 
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n#;\\]|\\\n)*)", re.M)
 _IMPORTED = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+[A-Za-z_]\w*)?")
@@ -297,7 +372,7 @@ def _module_package(path: str, source_roots: Iterable[str]) -> str | None:
         parts = path[len(prefix):].rsplit(".", 1)[0].split("/")
         if not all(p.isidentifier() for p in parts):
             return None
-        return ".".join(parts[:-1]) if parts[-1] != "__init__" else ".".join(parts[:-1])
+        return ".".join(parts[:-1])
     return None
 
 
@@ -307,7 +382,9 @@ def _skipped_files(skipped: dict[str, Diagnostic], snapshot: Snapshot, moves: Mo
     files = [(p, snapshot.get(p) or b"", d) for p, d in skipped.items()] + [(p, data, None) for p, data in snapshot.excluded.items()]
     for path, data, why in sorted(files, key=lambda f: f[0]):
         found = mentions(path, data, moves, _module_package(path, source_roots))
-        if why is not None:
+        if why is not None and why.code in LEFT_UNCHANGED:
+            reason = "left unchanged (" + why.message.split(";")[0] + ")"  # the warning itself is reported already
+        elif why is not None:
             reason = why.message.split(" — ")[0]
             out.append(dataclasses.replace(why, severity=Severity.WARNING, message=f"skipped (--skip-unparsable): {reason}; {len(found)} mention(s) of moved paths below must be updated by hand"))
             reason = "skipped: it " + reason
@@ -443,6 +520,9 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
             diagnostics.append(exc.diagnostic)
             continue
         diagnostics.extend(diags)
+        for d in diags:
+            if d.code in LEFT_UNCHANGED:
+                skipped[path] = d  # its mentions are listed below
         if kept_here:
             # What stays on the old paths: everything a full rewrite would have touched.
             _, would, _ = rewrite_file(path, entry.data, dataclasses.replace(ctx, keep_on_facades=False), moves)

@@ -63,6 +63,8 @@ class Mod:
 class Project:
     files: dict[str, str]
     modules: dict[str, Mod]
+    #: Files written with CRLF line endings (the rest with LF).
+    crlf: frozenset[str] = frozenset()
 
     @property
     def packages(self) -> list[str]:
@@ -211,9 +213,13 @@ def projects(draw) -> Project:
 
     files = {}
     for m in mods.values():
-        rel = m.name.replace(".", "/") + ("/__init__.py" if m.is_package else ".py")
-        files[f"src/{rel}"] = "".join(m.lines)
-    return Project(files, mods)
+        files[_path(m.name, m.is_package)] = "".join(m.lines)
+    crlf = frozenset(draw(st.lists(st.sampled_from(sorted(files)), unique=True)))
+    return Project(files, mods, crlf)
+
+
+def _path(name: str, is_package: bool) -> str:
+    return "src/" + name.replace(".", "/") + ("/__init__.py" if is_package else ".py")
 
 
 @st.composite
@@ -276,11 +282,17 @@ def _call(src: Path, jobs: list[tuple[str, list[str]]]) -> dict:
     return json.loads(proc.stdout)
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
+def _write(root: Path, project: Project) -> None:
+    for rel, text in project.files.items():
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
+        p.write_bytes(text.replace("\n", "\r\n" if rel in project.crlf else "\n").encode("utf-8"))
+
+
+def _line_endings(data: bytes) -> str:
+    crlf = data.count(b"\r\n")
+    lf = data.count(b"\n") - crlf
+    return "mixed" if crlf and lf else "crlf" if crlf else "lf"
 
 
 @PROFILE
@@ -291,7 +303,7 @@ def test_any_valid_move_set_keeps_behaviour_and_rolls_back_byte_for_byte(data):
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         root = base / "proj"
-        _write(root, project.files)
+        _write(root, project)
         for rel, text in sorted(project.files.items()):
             note(f"--- {rel}\n{text}")
         mapping = base / "mapping.yaml"
@@ -310,6 +322,11 @@ def test_any_valid_move_set_keeps_behaviour_and_rolls_back_byte_for_byte(data):
 
         applied = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
         assert applied.exit_code == 0, applied.output
+
+        for m in project.modules.values():  # line endings kept at the new path and in the facade
+            want = "crlf" if _path(m.name, m.is_package) in project.crlf else "lf"
+            for path in {_path(m.name, m.is_package), _path(_new_name(m.name, moves), m.is_package)}:
+                assert _line_endings((root / path).read_bytes()) == want, path
 
         for name, functions in sorted(modules.items()):
             new = _new_name(name, moves)

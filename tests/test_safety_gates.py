@@ -308,3 +308,13 @@ def test_excluded_files_are_left_alone_and_their_mentions_listed(tmp_path):
     assert "src/app/broken.py:1:6: MIG203 mentions 'app.utils.dates'" in out
     assert "vendor/hooks.py:1:8: MIG203 mentions 'app.utils.dates'" in out
     assert {p: (root / p).read_bytes() for p in before} == before
+
+
+def test_a_config_file_that_is_not_utf8_is_left_unchanged_with_its_mentions_listed(tmp_path):
+    data = "# caf\xe9\nhandler: app.utils.dates.today\n".encode("latin-1")
+    mapping, root = _project(tmp_path, "- {from: app.utils.dates, to: app.dates}", {"config/jobs.yaml": data})
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
+    assert result.exit_code == 0, result.output
+    assert "config/jobs.yaml: MIG912 config file is not UTF-8; left unchanged" in result.output
+    assert "config/jobs.yaml:2:10: MIG203 mentions 'app.utils.dates.today', which this phase moves to 'app.dates.today'" in result.output
+    assert (root / "config/jobs.yaml").read_bytes() == data
