@@ -320,6 +320,7 @@ def _mark_applied(root: Path, plan: PhasePlan) -> None:
         roles,
         {m.old: m.new for m in plan.moves},
         {src.replace(":", "."): f"{dest}.{src.partition(':')[2]}" for src, dest in plan.symbol_moves},
+        plan.cycle_baseline,
     )
     applied = tuple(a for a in state.applied if a.phase != plan.phase) + (entry,)
     _write_state(root, State(root, tuple(sorted(applied, key=lambda a: a.phase))))

@@ -173,9 +173,35 @@ def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[F
     return findings
 
 
+def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[Finding]:
+    """Import cycles that fail at import time and were not there when the last phase was
+    applied (its recorded baseline): someone added an import that closes one."""
+    if not state.applied:
+        return []
+    from migrator import graph
+
+    baseline = [frozenset(c) for c in state.applied[-1].cycles]
+    g = graph.build_graph(snapshot, ProjectIndex.build(snapshot, mapping.spec.target.source_roots))
+    out = []
+    for scc in g.sccs():
+        cycle = g.failing_cycle(scc)
+        if cycle is None or any(set(scc) <= b for b in baseline):
+            continue
+        first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
+        out.append(
+            Finding(
+                first.path, first.line or 1, 1, NEW_CYCLE,
+                f"new import cycle that fails at import time: {cycle} — move one of these imports into the function "
+                f"that needs it (edges: {'; '.join(e.location() + ' ' + e.source + ' → ' + e.target for e in cycle.edges)})",
+            )
+        )
+    return out
+
+
 def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -> list[Finding]:
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
-    return stale_references(mapping, snapshot, state) + state_findings(mapping, snapshot, state)
+    findings = stale_references(mapping, snapshot, state) + state_findings(mapping, snapshot, state)
+    return findings + new_cycle_findings(mapping, snapshot, state)
 
 
 def fix_plan(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -> PhasePlan:

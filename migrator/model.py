@@ -212,6 +212,9 @@ class PhasePlan:
     symbol_moves: tuple[tuple[str, str], ...]
     diagnostics: tuple[Diagnostic, ...]
     kept_references: tuple[Diagnostic, ...] = ()
+    #: The import cycles that can fail at import time after the phase (module lists):
+    #: recorded when it is applied, so `check` can tell a new one.
+    cycle_baseline: tuple[tuple[str, ...], ...] = ()
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

@@ -630,7 +630,8 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         else:
             after.files[path] = entry
     after.files = dict(sorted(after.files.items()))
-    diagnostics.extend(cycle_gate(mapping, snapshot, after, {r.old: r.new for r in exp.records}))
+    gate, baseline = cycle_gate(mapping, snapshot, after, {r.old: r.new for r in exp.records})
+    diagnostics.extend(gate)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
     phase_plan = PhasePlan(
@@ -641,11 +642,14 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         symbol_moves=tuple((f"{s.module}:{s.name}", s.dest_module) for s in exp.symbol_moves),
         diagnostics=tuple(diagnostics),
         kept_references=tuple(kept),
+        cycle_baseline=baseline,
     )
     return phase_plan, after
 
 
-def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dict[str, str]) -> list[Diagnostic]:
+def cycle_gate(
+    mapping: Mapping, before: Snapshot, after: Snapshot, renames: dict[str, str]
+) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]]:
     """Import-time cycles the phase creates or grows: refused (`forbid-new`) or warned.
 
     Strongly connected components of import-time edges are compared before and after
@@ -653,7 +657,8 @@ def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dic
     replaying Python's import order through it reads a name from a module that is still
     initializing (graph.ImportGraph.failing_cycle): that is the cycle the interpreter
     hits, shown with the file:line of every edge. Lazy and TYPE_CHECKING imports never
-    gate.
+    gate. Also returns the failing components of `after`: the baseline `check` compares
+    with once the phase is applied.
     """
     from migrator import graph
 
@@ -677,7 +682,8 @@ def cycle_gate(mapping: Mapping, before: Snapshot, after: Snapshot, renames: dic
                 first.line or None,
             )
         )
-    return out
+    baseline = tuple(tuple(scc) for scc in g_after.sccs() if g_after.failing_cycle(scc) is not None)
+    return out, baseline
 
 
 def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:

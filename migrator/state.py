@@ -36,6 +36,8 @@ class AppliedPhase:
     moves: dict[str, str] = field(default_factory=dict)
     #: old `module.Name` → new `module.Name`, for every symbol the phase moved
     symbols: dict[str, str] = field(default_factory=dict)
+    #: import cycles that could fail at import time right after the phase (module lists)
+    cycles: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ def read_state(root: Path) -> State:
         AppliedPhase(
             a["phase"], a["title"], a["applied_at"], a["plan_digest"], dict(a["files"]),
             dict(a.get("roles", {})), dict(a.get("moves", {})), dict(a.get("symbols", {})),
+            tuple(tuple(c) for c in a.get("cycles", [])),
         )
         for a in data.get("applied", [])
     )
@@ -94,6 +97,7 @@ def state_json(state: State) -> str:
                     "roles": dict(sorted(a.roles.items())),
                     "moves": dict(sorted(a.moves.items())),
                     "symbols": dict(sorted(a.symbols.items())),
+                    "cycles": [list(c) for c in a.cycles],
                 }
                 for a in state.applied
             ],

@@ -154,3 +154,13 @@ def test_check_writes_nothing(applied):
     before = tree_files(root)
     run_cli("check", "--mapping", str(mapping))
     assert tree_files(root) == before
+
+
+def test_a_new_import_cycle_compared_with_the_recorded_baseline_is_reported(applied):
+    mapping, root = applied
+    # dates reads a name from main at import time, and main imports dates: a real cycle.
+    dates = root / "src/app/dates.py"
+    dates.write_text("from app.main import run\n\n" + dates.read_text(), encoding="utf-8")
+    result = run_cli("check", "--mapping", str(mapping))
+    assert result.exit_code == 1
+    assert "MIG010 new import cycle that fails at import time: app.dates → app.main → app.dates" in result.stdout
