@@ -40,6 +40,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from migrator.pyast import absolute_module
 from migrator import equivalence, graph as graphs
 from migrator.facades import is_generated_facade
 from migrator.mapping import Mapping, MoveSpec
@@ -733,7 +734,7 @@ def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectInde
         if isinstance(node, ast.ImportFrom):
             if node.module == "__future__":
                 continue
-            module = _absolute(node.module, node.level, package)
+            module = absolute_module(node.module, node.level, package)
             if module is None or (index.get(module) is None and not any(index.get(f"{module}.{a.name}") for a in node.names)):
                 return None  # re-exports something outside the target
             for alias in node.names:
@@ -753,17 +754,6 @@ def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectInde
     if not targets:
         return None
     return targets, "star" if star else "explicit"
-
-
-def _absolute(module: str | None, level: int, package: str) -> str | None:
-    """The absolute name a (maybe relative) `from` import names; None if it escapes."""
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
 
 
 def _with_plans(f: Facade, plan: _MovePlan) -> Facade:

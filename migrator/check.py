@@ -17,6 +17,7 @@ from migrator.mapping import Mapping
 from migrator.model import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
 from migrator.planner import FileRewriteError, prefilter, read_snapshot, rewrite_file, _with_reexports
 from migrator.project import ProjectIndex, Snapshot, matches_any
+from migrator.pyast import absolute_module
 from migrator.state import State, sha256
 
 #: Finding codes: what kind of stale reference, or what else is wrong.
@@ -123,13 +124,10 @@ def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, st
     for token in _DOTTED.findall(edit.old):
         name = token
         if token.startswith("."):
-            if ctx.package is None:
-                continue
             level = len(token) - len(token.lstrip("."))
-            base = ctx.package.split(".")
-            base = base[: len(base) - (level - 1)] if level > 1 else base
-            rest = token.lstrip(".")
-            name = ".".join(base + ([rest] if rest else []))
+            name = absolute_module(token.lstrip(".") or None, level, ctx.package) if ctx.package else None
+            if name is None:
+                continue
         new = moves.resolve(name)
         if new is not None:
             return name, new
@@ -139,9 +137,7 @@ def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, st
         base = m.group(1)
         if base.startswith(".") and ctx.package:
             level = len(base) - len(base.lstrip("."))
-            parts = ctx.package.split(".")
-            parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
-            base = ".".join(parts + ([base.lstrip(".")] if base.lstrip(".") else []))
+            base = absolute_module(base.lstrip(".") or None, level, ctx.package) or base
         name = f"{base}.{m.group(2)}"
         new = moves.resolve(name) or moves.reexports.get(name)
         if new is not None:

@@ -46,6 +46,7 @@ from operator import attrgetter
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
 from migrator.project import ModuleInfo, ProjectIndex, Snapshot
+from migrator.pyast import absolute_module
 
 EdgeKind = Literal["top", "lazy", "typing"]
 
@@ -576,7 +577,7 @@ def _collect(body: list[ast.stmt], kind: EdgeKind, package: str, found: list[_Ra
             for alias in node.names:
                 found.append((node.lineno, kind, alias.name, None))
         elif isinstance(node, ast.ImportFrom):
-            module = _absolute(node.module, node.level, package)
+            module = absolute_module(node.module, node.level, package)
             if module is not None:
                 found.append((node.lineno, kind, module, tuple(a.name for a in node.names)))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -604,19 +605,6 @@ def _is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
     return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-
-
-def _absolute(module: str | None, level: int, package: str) -> str | None:
-    """The absolute name a (maybe relative) `from` import names; None if it escapes."""
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    if module:
-        base.append(module)
-    return ".".join(base)
 
 
 # --------------------------------------------------------------------------- resolving

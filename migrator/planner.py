@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Iterable
 
-from migrator import configfiles, facades, notebooks, symbols
+from migrator import configfiles, facades, notebooks, pyast, symbols
 from migrator.equivalence import equivalent, unified
 from migrator.mapping import Mapping, PhaseSpec
 from migrator.model import (
@@ -142,14 +142,9 @@ def _may_need_rules(text: str, ctx: FileContext, moves: MoveSet) -> bool:
                     bound = a.asname or a.name.split(".")[0]
                     through[bound] = a.name if a.asname else a.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                if package is None:
-                    continue
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
+            module = pyast.absolute_module(node.module, node.level, package)
+            if module is None:
+                continue
             if moved(module):
                 return True
             for a in node.names:
@@ -606,7 +601,7 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         elif style == "alias":
             text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
         else:
-            public = _public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
+            public = pyast.public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
             text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn)
         # A facade keeps the line endings of the file it replaces (CRLF stays CRLF).
         old_text = (snapshot.get(info.path) or b"").decode("utf-8", "replace")
@@ -909,26 +904,6 @@ def _side_by_side(left: str, right: str, left_title: str, right_title: str, widt
     return "\n".join(out)
 
 
-def _public_names(data: bytes) -> list[str]:
-    try:
-        tree = ast.parse(data)
-    except SyntaxError:
-        return []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            try:
-                return [str(x) for x in ast.literal_eval(node.value)]
-            except ValueError:
-                break
-    names = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
-    return [n for n in names if not n.startswith("_")]
-
-
 def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> MoveSet:
     """Add the names that packages staying in place re-export from moved modules.
 
@@ -950,7 +925,7 @@ def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> 
         for node in tree.body:
             if not isinstance(node, ast.ImportFrom):
                 continue
-            base = symbols._absolute(node.module, node.level, name)
+            base = pyast.absolute_module(node.module, node.level, name)
             for alias in node.names:
                 if alias.name == "*":
                     continue

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from migrator.pyast import absolute_module
 from migrator.equivalence import normal_form_of_node
 
 
@@ -284,7 +285,7 @@ def _import_lines(tree: ast.Module, package: str) -> list[tuple[str, str, str]]:
             for alias in node.names:
                 out.append((alias.asname or alias.name.split(".")[0], f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else ""), where))
         elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
-            base = _absolute(node.module, node.level, package)
+            base = absolute_module(node.module, node.level, package) or ""
             for alias in node.names:
                 if alias.name == "*":
                     out.append(("*", f"from {base} import *", where))
@@ -599,15 +600,6 @@ def _import_insertion_index(module: cst.Module) -> int:
         else:
             break
     return (last_import + 1) if last_import is not None else i
-
-
-def _absolute(module: str | None, level: int, package: str) -> str:
-    if not level:
-        return module or ""
-    parts = package.split(".") if package else []
-    if level - 1:
-        parts = parts[: len(parts) - (level - 1)]
-    return ".".join(parts + ([module] if module else []))
 
 
 def _bound_names(node: ast.stmt) -> list[str]:

@@ -64,8 +64,8 @@ def work_tree(root: Path) -> WorkTree | None:
         ["git", "rev-parse", "--is-inside-work-tree", "--show-toplevel"],
         cwd=root, capture_output=True, text=True, env=env,
     )
-    lines = proc.stdout.split()
-    if proc.returncode != 0 or not lines or lines[0] != "true":
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) < 2 or lines[0] != "true":
         return None
     top = Path(lines[1]).resolve()
     prefix = root.relative_to(top).as_posix()
@@ -87,12 +87,14 @@ def uncommitted(tree: WorkTree, paths: Iterable[str]) -> list[str]:
             i += 1
             if len(entry) < 4:
                 continue
-            code, path = entry[:2], entry[3:]
-            if code[0] in "RC":
-                i += 1  # the next field is the rename's source
-            rel = tree.from_git(path)
-            if rel is not None:
-                out.add(rel)
+            code, named = entry[:2], [entry[3:]]
+            if code[0] in "RC" and i < len(fields):
+                named.append(fields[i])  # the next field is the rename's source
+                i += 1
+            for path in named:
+                rel = tree.from_git(path)
+                if rel is not None:
+                    out.add(rel)
     wanted = set(paths)
     return sorted(p for p in out if p in wanted)
 

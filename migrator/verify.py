@@ -46,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from migrator import pyast
 from migrator import audit, check
 from migrator.mapping import Mapping
 from migrator.project import STATE_DIR, ProjectIndex, Snapshot
@@ -345,32 +346,6 @@ def _function_of(test_id: str) -> str:
 # --------------------------------------------------------------------------- imports and facades
 
 
-def public_names(source: bytes | str) -> list[str]:
-    """A module's public names: its literal `__all__`, else every name it binds at the
-    top level by a definition, an assignment or `from X import name` (no underscores)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            try:
-                return [str(x) for x in ast.literal_eval(node.value)]
-            except ValueError:
-                break
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names.extend(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            names.append(node.target.id)
-        elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
-            names.extend(a.asname or a.name for a in node.names if a.name != "*")
-    return list(dict.fromkeys(n for n in names if not n.startswith("_")))
-
-
 def _facade_jobs(moves, index: ProjectIndex, now: Snapshot, before: Snapshot | None, roots) -> tuple[list, list]:
     """[(old module, new module, names)] and [(old module, name, new module)] to check."""
     before_index = ProjectIndex.build(before, roots) if before is not None else None
@@ -381,7 +356,7 @@ def _facade_jobs(moves, index: ProjectIndex, now: Snapshot, before: Snapshot | N
             source = before.get(before_index.modules[old].path)
         if source is None and index.get(new) is not None:
             source = now.get(index.modules[new].path)
-        module_jobs.append((old, new, public_names(source or b"")))
+        module_jobs.append((old, new, pyast.public_names(source or b"")))
     symbol_jobs = []
     for old, new in sorted(moves.symbols.items()):
         old_module, _, name = old.rpartition(".")

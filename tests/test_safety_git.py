@@ -129,3 +129,21 @@ def test_a_failed_git_mv_apply_restores_the_index_too(repo, monkeypatch):
     assert result.exit_code == 3
     assert tree_state(root) == before
     assert git(repo_dir, "status", "--porcelain") == ""
+
+
+def test_a_staged_rename_of_a_touched_file_counts_as_uncommitted_even_in_a_folder_with_spaces(tmp_path):
+    repo_dir = tmp_path / "my repo"
+    write_tree(repo_dir / "proj", FILES)
+    (repo_dir / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
+    git(repo_dir, "init", "-q", "-b", "main")
+    git(repo_dir, "add", "-A")
+    git(repo_dir, "commit", "-q", "-m", "initial")
+    git(repo_dir, "mv", "proj/tests/test_main.py", "proj/tests/test_renamed.py")
+    (repo_dir / "proj/src/app/utils/dates.py").write_text("def today():\n    return 'later'\n", encoding="utf-8")
+
+    tree = vcs.work_tree(repo_dir / "proj")
+    assert tree is not None and tree.prefix == "proj"
+    assert vcs.uncommitted(tree, ["tests/test_main.py", "src/app/utils/dates.py", "src/app/main.py"]) == [
+        "src/app/utils/dates.py",
+        "tests/test_main.py",
+    ]
