@@ -138,8 +138,8 @@ def _transaction(root: Path, plan: PhasePlan, op: str, on_success: Callable[[], 
                     deleted += 1
             else:
                 _make_dirs(root, jdir, target.parent)
-                if change.path in git_moved and (root / git_moved[change.path]).is_file():
-                    vcs.move(tree, git_moved[change.path], change.path)  # type: ignore[arg-type]
+                if tree is not None and change.path in git_moved and (root / git_moved[change.path]).is_file():
+                    vcs.move(tree, git_moved[change.path], change.path)
                 _atomic_write(target, change.after, change.mode)
                 written += 1
             if crash_after and n >= crash_after:

@@ -117,17 +117,28 @@ def projects(draw) -> Project:
         deps = draw(st.lists(st.sampled_from(lower), max_size=3, unique=True)) if lower else []
         for dep in deps:
             g = f"{mods[dep].functions[0]}"
-            forms = ["import", "import_as", "from_pkg", "from_mod", "importlib", "sys_modules", "entry_point"]
+            forms = ["import", "import_as", "from_pkg", "from_pkg_as", "from_mod", "from_as", "from_multi", "star", "importlib", "sys_modules", "entry_point"]
             if _relative(pkg, dep) is not None:
                 forms += ["rel_mod", "rel_pkg"]
             reexporters = [p for p in packages if dep.startswith(p + ".")]
             lazy = mod.leaf or draw(st.booleans())
             form = draw(st.sampled_from(forms))
+            if form == "star" and lazy:
+                form = "from_mod"  # `import *` is only allowed at module level
+            n = next(alias_counter)
             if form == "import":
                 stmt, call = f"import {dep}", f"{dep}.{g}()"
             elif form == "import_as":
-                alias = f"m_alias{next(alias_counter)}"
-                stmt, call = f"import {dep} as {alias}", f"{alias}.{g}()"
+                stmt, call = f"import {dep} as m_alias{n}", f"m_alias{n}.{g}()"
+            elif form == "from_pkg_as":
+                stmt, call = f"from {_parent(dep)} import {_base(dep)} as p_alias{n}", f"p_alias{n}.{g}()"
+            elif form == "from_as":
+                stmt, call = f"from {dep} import {g} as g_alias{n}", f"g_alias{n}()"
+            elif form == "from_multi":
+                h = mods[dep].functions[1]
+                stmt, call = f"from {dep} import (\n    {g},\n    {h},  # both\n)", f"{g}() + {h}()"
+            elif form == "star":
+                stmt, call = f"from {dep} import *", f"{g}()"
             elif form == "from_pkg":
                 stmt, call = f"from {_parent(dep)} import {_base(dep)}", f"{_base(dep)}.{g}()"
             elif form == "from_mod":
