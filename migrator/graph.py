@@ -436,6 +436,21 @@ def _rotated(edges: list[ImportEdge]) -> Cycle:
     return Cycle(tuple(edges[first:] + edges[:first]))
 
 
+def _renamer(renames: Mapping[str, str]):
+    """A function giving a module its name after the moves (a package's new name also
+    renames every module below it)."""
+
+    def rename(name: str) -> str:
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            new = renames.get(".".join(parts[:end]))
+            if new is not None:
+                return ".".join([new, *parts[end:]])
+        return name
+
+    return rename
+
+
 def new_failing_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, str]) -> list[Cycle]:
     """Cycles of `after` that can fail at import time and did not before.
 
@@ -445,13 +460,7 @@ def new_failing_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping
     component of `before` that could fail already.
     """
 
-    def rename(name: str) -> str:
-        parts = name.split(".")
-        for end in range(len(parts), 0, -1):
-            new = renames.get(".".join(parts[:end]))
-            if new is not None:
-                return ".".join([new, *parts[end:]])
-        return name
+    rename = _renamer(renames)
 
     old = [frozenset(map(rename, scc)) for scc in before.sccs() if before.failing_cycle(scc) is not None]
     out = []
@@ -466,7 +475,8 @@ def new_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, st
     """The import-time cycles of `after` that are new or grown compared with `before`.
 
     Package-local components (see `ImportGraph.is_package_local`) never count: they
-    are neither reported nor an excuse for a cycle that crosses packages now. `renames` maps old module names to new ones (a package's name also renames every
+    are neither reported nor an excuse for a cycle that crosses packages now.
+    `renames` maps old module names to new ones (a package's name also renames every
     module below it). Components of import-time edges are compared by module set, in
     `after`'s names: an `after` component is reported (as its shortest cycle) unless all
     of its modules were in one component of `before`. A name that is renamed but still
@@ -474,13 +484,7 @@ def new_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, st
     a cycle through a facade of a formerly cyclic module is not new.
     """
 
-    def rename(name: str) -> str:
-        parts = name.split(".")
-        for end in range(len(parts), 0, -1):
-            new = renames.get(".".join(parts[:end]))
-            if new is not None:
-                return ".".join([new, *parts[end:]])
-        return name
+    rename = _renamer(renames)
 
     old_components = [frozenset(map(rename, scc)) for scc in before.sccs() if not before.is_package_local(scc)]
     return [
