@@ -27,6 +27,11 @@ app = typer.Typer(
 )
 
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core for large trees; results never depend on it).")
+CacheOpt = typer.Option(
+    True,
+    "--cache/--no-cache",
+    help="Reuse what parsing found in unchanged files (.migrator/cache/ in the target; safe to delete, never changes results).",
+)
 MappingOpt = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="The mapping file.", show_default=True)
 
 
@@ -90,8 +95,9 @@ def plan(
     format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
     skip_unparsable: bool = SkipUnparsableOpt,
     jobs: Optional[int] = JobsOpt,
+    cache: bool = CacheOpt,
 ) -> None:
-    """Show what the phases would change, as a diff and a summary. Writes nothing."""
+    """Show what the phases would change, as a diff and a summary. Changes nothing (it may update .migrator/cache/)."""
     import json
 
     from migrator import planner, report
@@ -112,7 +118,7 @@ def plan(
     if not numbers:
         _console().print("all phases are applied; nothing to plan")
         raise typer.Exit(EXIT_OK)
-    result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs)
+    result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
     out = _console()
@@ -138,6 +144,7 @@ def apply(
     jobs: Optional[int] = JobsOpt,
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Apply even when files the phase touches have uncommitted changes (git)."),
     git_mv: bool = typer.Option(False, "--git-mv", help="Move files with `git mv` so their history follows them."),
+    cache: bool = CacheOpt,
 ) -> None:
     """Apply one phase: exactly what `migrate plan --phase N` shows, transactionally."""
     from migrator import apply as applier
@@ -157,7 +164,7 @@ def apply(
     if earlier:
         err.print(f"[bold red]error[/] phase {earlier[0]} is not applied yet — phases apply in order: run `migrate apply --phase {earlier[0]}` first")
         raise typer.Exit(EXIT_USAGE)
-    result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs)
+    result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, baseline=True)
     phase_plan = result.phases[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
@@ -267,6 +274,8 @@ def graph(
     mapping: Path = MappingOpt,
     phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Also show the graph after this phase (earlier unapplied phases simulated)."),
     format: GraphFormat = typer.Option(GraphFormat.text, "--format", "-f", help="text, dot (Graphviz) or json."),
+    jobs: Optional[int] = JobsOpt,
+    cache: bool = CacheOpt,
 ) -> None:
     """The target's import graph (before and after a phase): cycles with file:line."""
     import json
@@ -280,18 +289,20 @@ def graph(
     _recover_if_needed(m)
     roots = m.spec.target.source_roots
     snapshot = planner.read_snapshot(m)
-    views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots)))]
+    imports = graphs.ImportCache.load(m.root) if cache else graphs.ImportCache()
+    views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots), cache=imports, workers=jobs))]
     if phase is not None:
         _check_phase(m, phase)
         state = read_state(m.root)
         numbers = [n for n in m.phase_numbers if n <= phase and not state.is_applied(n)]
         after = snapshot
         for n in numbers:
-            phase_plan, after = planner.plan_phase(m, m.phase(n), after)
+            phase_plan, after = planner.plan_phase(m, m.phase(n), after, jobs=jobs, imports=imports)
             if phase_plan.errors:
                 report.print_diagnostics(_console(stderr=True), phase_plan.errors)
                 raise typer.Exit(EXIT_REFUSED)
-        views.append((f"after phase {phase}", graphs.build_graph(after, ProjectIndex.build(after, roots))))
+        views.append((f"after phase {phase}", graphs.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs)))
+    imports.save(limit=3 * len(snapshot.files))
     if format is GraphFormat.json:
         payload = {"version": 1, "graphs": [{"label": label, **g.to_json()} for label, g in views]}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -312,6 +323,7 @@ def check(
     mapping: Path = MappingOpt,
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="text, json, or github (workflow annotations)."),
     fix: bool = typer.Option(False, "--fix", help="Rewrite stale references with the same rules as apply."),
+    cache: bool = CacheOpt,
 ) -> None:
     """CI guard: report references to old paths of applied moves (exit 1 when any)."""
     import json
@@ -334,7 +346,7 @@ def check(
                 _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
                 raise typer.Exit(EXIT_REFUSED)
             _console(stderr=True).print(f"fixed {sum(len(c.edits) for c in fix_plan.changes)} reference(s) in {len(fix_plan.changes)} file(s)")
-    findings = checker.run_check(m, state)
+    findings = checker.run_check(m, state, cache=cache)
     if format is CheckFormat.json:
         sys.stdout.write(json.dumps(report.check_json(findings, state), indent=2) + "\n")
     elif format is CheckFormat.github:

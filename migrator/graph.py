@@ -36,19 +36,24 @@ from __future__ import annotations
 
 import ast
 import gc
+import hashlib
+import json
 import os
+import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
-from migrator.project import ModuleInfo, ProjectIndex, Snapshot
+from migrator.project import STATE_DIR, ModuleInfo, ProjectIndex, Snapshot
+from migrator import pyast
 from migrator.pyast import absolute_module
 
-EdgeKind = Literal["top", "lazy", "typing"]
+EdgeKind = pyast.EdgeKind
 
 #: Files below which worker processes cost more than they save.
 PARALLEL_THRESHOLD = 3000
@@ -119,10 +124,11 @@ class ParseFailure(NamedTuple):
     message: str
 
 
-# One import statement, resolved to absolute names but not yet to internal modules:
-# (line, kind, dotted module, imported names) — names is None for `import a.b.c`.
-_RawImport = tuple[int, EdgeKind, str, tuple[str, ...] | None]
-# What the parser needs to know about one file: path, module name, is_package, bytes.
+# What parsing one file gives, independent of its path and of the other modules (so it
+# is cached by content): its import statements (pyast.ImportRecord), or where and why it
+# does not parse.
+_Scan = pyast.Scan
+# What the graph needs to know about one file: path, module name, is_package, bytes.
 _Job = tuple[str, str, bool, bytes]
 # What it finds: (line, target module, kind) sorted and unique, or why the file failed.
 _FileImports = tuple[list[tuple[int, str, EdgeKind, bool]], ParseFailure | None]
@@ -147,33 +153,185 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_graph(snapshot: Snapshot, index: ProjectIndex, *, workers: int | None = None) -> ImportGraph:
-    """The import graph of every module of `index`, reading files from `snapshot`.
+def build_graph(
+    snapshot: Snapshot,
+    index: ProjectIndex,
+    *,
+    workers: int | None = None,
+    cache: ImportCache | None = None,
+    reach_from: Iterable[str] | None = None,
+) -> ImportGraph:
+    """The import graph of the modules of `index`, reading files from `snapshot`.
 
     Files that do not parse keep their node (and parent-package edge) but contribute no
     import edges; they are listed in `ImportGraph.unparsable`. `workers` is the number of
     processes that parse files: None chooses (serial below `PARALLEL_THRESHOLD` files),
-    1 forces a serial run. The result does not depend on it.
+    1 forces a serial run. `cache` (see `ImportCache`) skips parsing files whose content
+    it has seen. Neither changes the result.
+
+    With `reach_from`, the graph holds only the modules those reach through import-time
+    edges (parent packages included): a set closed under those edges, so every
+    import-time cycle through one of them, and every replay of the import order from
+    one, is exactly as in the whole graph. Lazy and typing edges leaving the set are
+    left out.
     """
-    jobs: list[_Job] = []
-    for info in index.modules.values():
-        data = snapshot.get(info.path)
-        if data is not None:
-            jobs.append((info.path, info.name, info.is_package, data))
     names = frozenset(index.modules)
+    resolver = _Resolver(names)
+    scans: dict[str, _Scan] = {}
     with _gc_paused():
-        found = _analyze_all(jobs, names, _worker_count(workers, len(jobs)))
+        if reach_from is None:
+            infos = [info for info in index.modules.values() if snapshot.get(info.path) is not None]
+            _scan_all(infos, snapshot, scans, cache, workers)
+        else:
+            infos = []
+            seen: set[str] = set()
+            frontier = sorted({m for m in reach_from if m in names})
+            while frontier:
+                seen.update(frontier)
+                batch = [index.modules[m] for m in frontier if snapshot.get(index.modules[m].path) is not None]
+                _scan_all(batch, snapshot, scans, cache, workers)
+                infos.extend(batch)
+                following: set[str] = set()
+                for m in frontier:
+                    info = index.modules[m]
+                    parent = _nearest_ancestor(m, names)
+                    if parent is not None:
+                        following.add(parent)
+                    if info.path in scans:
+                        imports, _ = _resolved(info, scans[info.path], resolver)
+                        following.update(target for _, target, kind, _ in imports if kind == "top")
+                frontier = sorted(following - seen)
+        kept = names if reach_from is None else frozenset(seen)
         edges: list[ImportEdge] = []
         failures: list[ParseFailure] = []
-        for (path, source, _, _), (imports, failure) in zip(jobs, found):
+        for info in infos:
+            imports, failure = _resolved(info, scans[info.path], resolver)
             if failure is not None:
                 failures.append(failure)
-            edges.extend(ImportEdge(source, target, path, line, kind, reads=reads) for line, target, kind, reads in imports)
-        for info in index.modules.values():
+            edges.extend(
+                ImportEdge(info.name, target, info.path, line, kind, reads=reads)
+                for line, target, kind, reads in imports
+                if target in kept
+            )
+        modules = [info for info in index.modules.values() if info.name in kept]
+        for info in modules:
             parent = _nearest_ancestor(info.name, names)
             if parent is not None:
                 edges.append(ImportEdge(info.name, parent, info.path, 0, "top", implicit=True))
-        return ImportGraph(index.modules.values(), edges, failures)
+        return ImportGraph(modules, edges, failures)
+
+
+class ImportCache:
+    """What parsing a file found, by content hash: lets the next command skip parsing
+    every file that did not change.
+
+    Kept in the target's state folder (`.migrator/cache/`, ignored by git); deleting it
+    is always safe. Entries are keyed by a BLAKE2 hash of the file's bytes and depend on
+    nothing else, so a stale entry cannot exist; the file name carries the cache layout
+    and the Python version (whose parser decides what parses). Stored as JSON, never
+    pickle: the folder sits in a repository others can write to.
+    """
+
+    LAYOUT = 2
+
+    def __init__(self, path: Path | None = None, entries: dict[str, _Scan] | None = None):
+        self.path = path
+        self._entries: dict[str, _Scan] = entries or {}
+        self._new: dict[str, _Scan] = {}
+        self._used: set[str] = set()
+
+    @classmethod
+    def load(cls, root: Path) -> ImportCache:
+        """The cache of the target at `root`; empty when missing or unreadable."""
+        path = root / STATE_DIR / "cache" / f"imports-{cls.LAYOUT}-py{sys.version_info[0]}{sys.version_info[1]}.json"
+        try:
+            raw = json.loads(path.read_bytes())
+            entries = {
+                key: (
+                    tuple((*r[:8], tuple((name, asname) for name, asname in r[8])) for r in records),
+                    tuple(failure) if failure else None,
+                )
+                for key, (records, failure) in raw.items()
+            }
+        except (OSError, ValueError, TypeError, IndexError):
+            entries = {}
+        return cls(path, entries)
+
+    @staticmethod
+    def key(data: bytes) -> str:
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    def get(self, key: str) -> _Scan | None:
+        scan = self._entries.get(key)
+        if scan is not None:
+            self._used.add(key)
+        return scan
+
+    def put(self, key: str, scan: _Scan) -> None:
+        self._entries[key] = scan
+        self._new[key] = scan
+        self._used.add(key)
+
+    def save(self, limit: int) -> None:
+        """Write the cache when it learned something (atomically; never fails a command).
+
+        When it holds more than `limit` entries, only those used by this command stay,
+        so the cache does not grow without bound as files change.
+        """
+        if self.path is None or not self._new:
+            return
+        entries = self._entries
+        if len(entries) > limit:
+            entries = {k: v for k, v in entries.items() if k in self._used}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# migrator's cache: safe to delete, never commit\n*\n", encoding="utf-8")
+            tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(entries, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            return  # a read-only target still works, just without a cache
+        self._new.clear()
+
+
+def _scan_all(infos: Sequence[ModuleInfo], snapshot: Snapshot, scans: dict[str, _Scan], cache: ImportCache | None, workers: int | None) -> None:
+    """Fill `scans` for every file of `infos` not in it yet: from the cache, else parsed."""
+    todo: list[tuple[str, str, bytes]] = []
+    for info in infos:
+        if info.path in scans:
+            continue
+        data = snapshot.get(info.path)
+        key = ImportCache.key(data) if cache is not None else ""
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            scans[info.path] = hit
+        else:
+            todo.append((info.path, key, data))
+    for (path, key, _), scan in zip(todo, _scan_files([(p, d) for p, _, d in todo], _worker_count(workers, len(todo)))):
+        scans[path] = scan
+        if cache is not None:
+            cache.put(key, scan)
+
+
+def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImports:
+    """One file's edges: its import statements resolved to the internal modules they run."""
+    records, failure = scan
+    if failure is not None:
+        return [], ParseFailure(info.path, *failure)
+    name = info.name
+    package = name if info.is_package else name.rpartition(".")[0]
+    found = set()
+    for line, kind, level, module, names in pyast.raw_imports(records):
+        absolute = absolute_module(module or None, level, package)
+        if absolute is None:
+            continue
+        for target in resolver.targets(absolute, names):
+            if target != name or resolver.imports_itself(name, absolute, names):
+                reads = names is not None and target == absolute and any(f"{absolute}.{n}" not in resolver.modules for n in names)
+                found.add((line, target, kind, reads))
+    return sorted(found), None
 
 
 class ImportGraph:
@@ -451,20 +609,26 @@ def _renamer(renames: Mapping[str, str]):
     return rename
 
 
-def new_failing_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, str]) -> list[Cycle]:
+def new_failing_cycles(
+    before: ImportGraph, after: ImportGraph, renames: Mapping[str, str], *, through: Iterable[str] | None = None
+) -> list[Cycle]:
     """Cycles of `after` that can fail at import time and did not before.
 
     A component of `after` counts when replaying Python's import order from one of its
     modules reads a name from a module that is still initializing
     (`ImportGraph.failing_cycle`), unless all its modules (renamed) were in one
-    component of `before` that could fail already.
+    component of `before` that could fail already. With `through`, only components
+    holding one of those modules count (the modules a phase changed).
     """
 
     rename = _renamer(renames)
+    wanted = None if through is None else set(through)
 
     old = [frozenset(map(rename, scc)) for scc in before.sccs() if before.failing_cycle(scc) is not None]
     out = []
     for scc in after.sccs():
+        if wanted is not None and wanted.isdisjoint(scc):
+            continue
         cycle = after.failing_cycle(scc)
         if cycle is not None and not any(set(map(rename, scc)) <= o for o in old):
             out.append(cycle)
@@ -506,109 +670,25 @@ def _worker_count(requested: int | None, files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _analyze_all(jobs: Sequence[_Job], modules: frozenset[str], workers: int) -> list[_FileImports]:
-    """Analyze every job, in order; `workers` > 1 spreads contiguous chunks over processes."""
-    if workers <= 1 or len(jobs) < 2:
-        return _analyze_chunk(jobs, modules)
-    size = -(-len(jobs) // (workers * 4))
-    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+def _scan_files(files: Sequence[tuple[str, bytes]], workers: int) -> list[_Scan]:
+    """Parse every (path, bytes), in order; `workers` > 1 spreads chunks over processes."""
+    if workers <= 1 or len(files) < 2:
+        return _scan_chunk(files)
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_analyze_chunk, chunks, [modules] * len(chunks))
-        return [file_imports for chunk in results for file_imports in chunk]
+        return [scan for chunk in pool.map(_scan_chunk, chunks) for scan in chunk]
 
 
-def _analyze_chunk(jobs: Sequence[_Job], modules: frozenset[str]) -> list[_FileImports]:
-    resolver = _Resolver(modules)
+def _scan_chunk(files: Sequence[tuple[str, bytes]]) -> list[_Scan]:
     with warnings.catch_warnings(), _gc_paused():
         # Invalid escape sequences and the like are the target's business, not ours.
         warnings.simplefilter("ignore")
-        return [_analyze_file(job, resolver) for job in jobs]
+        return [_scan(path, data) for path, data in files]
 
 
-def _analyze_file(job: _Job, resolver: _Resolver) -> _FileImports:
-    path, name, is_package, data = job
-    try:
-        tree = ast.parse(_source(data), filename=path)
-    except SyntaxError as exc:
-        return [], ParseFailure(path, exc.lineno or 1, exc.offset or 1, exc.msg)
-    except ValueError as exc:  # null bytes, on Python < 3.12
-        return [], ParseFailure(path, 1, 1, str(exc))
-    package = name if is_package else name.rpartition(".")[0]
-    raw_imports: list[_RawImport] = []
-    _collect(tree.body, "top", package, raw_imports)
-    resolved = {
-        (line, target, kind, names is not None and target == module and any(f"{module}.{n}" not in resolver.modules for n in names))
-        for line, kind, module, names in raw_imports
-        for target in resolver.targets(module, names)
-        if target != name or resolver.imports_itself(name, module, names)
-    }
-    return sorted(resolved), None
-
-
-def _source(data: bytes) -> str | bytes:
-    """The text to parse: decoded here when that is safe, since `ast` parses text faster.
-
-    Files with a BOM, a possible PEP 263 encoding declaration (in the first two lines) or
-    bytes that are not UTF-8 stay bytes, so the parser applies (and reports) the rules.
-    """
-    first = data.find(b"\n")
-    second = data.find(b"\n", first + 1) if first >= 0 else -1
-    head = data if second < 0 else data[:second]
-    if data.startswith(b"\xef\xbb\xbf") or b"coding" in head:
-        return data
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data
-
-
-#: Statements that hold no other statements, so no import can hide inside them.
-_SIMPLE_STATEMENTS = frozenset({
-    ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass, ast.Raise,
-    ast.Assert, ast.Delete, ast.Global, ast.Nonlocal, ast.Break, ast.Continue,
-})
-
-
-def _collect(body: list[ast.stmt], kind: EdgeKind, package: str, found: list[_RawImport]) -> None:
-    """Append the imports of a statement list (and of every nested one) to `found`.
-
-    Imports are statements, so only statement lists are walked, never expressions.
-    """
-    for node in body:
-        if type(node) in _SIMPLE_STATEMENTS:  # most statements: skip them fast
-            continue
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                found.append((node.lineno, kind, alias.name, None))
-        elif isinstance(node, ast.ImportFrom):
-            module = absolute_module(node.module, node.level, package)
-            if module is not None:
-                found.append((node.lineno, kind, module, tuple(a.name for a in node.names)))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            _collect(node.body, "typing" if kind == "typing" else "lazy", package, found)
-        elif isinstance(node, ast.If):
-            _collect(node.body, "typing" if _is_type_checking(node.test) else kind, package, found)
-            _collect(node.orelse, kind, package, found)
-        elif isinstance(node, ast.Try | ast.TryStar):
-            _collect(node.body, kind, package, found)
-            for handler in node.handlers:
-                _collect(handler.body, kind, package, found)
-            _collect(node.orelse, kind, package, found)
-            _collect(node.finalbody, kind, package, found)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
-            _collect(node.body, kind, package, found)
-            _collect(node.orelse, kind, package, found)
-        elif isinstance(node, ast.ClassDef | ast.With | ast.AsyncWith):
-            _collect(node.body, kind, package, found)
-        elif isinstance(node, ast.Match):
-            for case in node.cases:
-                _collect(case.body, kind, package, found)
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
-    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+def _scan(path: str, data: bytes) -> _Scan:
+    return pyast.scan(data, path)
 
 
 # --------------------------------------------------------------------------- resolving

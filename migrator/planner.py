@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Iterable
 
-from migrator import configfiles, facades, notebooks, pyast, symbols
+from migrator import configfiles, facades, fastpath, graph, notebooks, pyast, symbols
 from migrator.equivalence import equivalent, unified
 from migrator.mapping import Mapping, PhaseSpec
 from migrator.model import (
@@ -108,74 +108,17 @@ def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[st
         ) from None
 
 
-def _may_need_rules(text: str, ctx: FileContext, moves: MoveSet) -> bool:
-    """A fast, conservative look (stdlib ast) at whether any rule can change the file.
-
-    True when the file moves, is a package `__init__` that re-exports lazily, does not
-    parse (the libcst parse then reports it), or when one of its imports or string
-    constants resolves under a moved name, or an attribute chain through a name bound
-    to a package above a moved name reaches it (`import pkg as p` … `p.sub.f`). Only
-    files for which this is true are parsed with libcst.
-    """
-    if ctx.module is not None and ctx.module != ctx.new_module:
-        return True
-    if ctx.lazy_exports:
-        return True
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return True
-    ancestors = {".".join(p.split(".")[:i]) for p in moves.old_names() for i in range(1, p.count(".") + 1)}
-    package = ctx.package
-    # Names bound to a package above a moved name: only chains through them can reach it.
-    through: dict[str, str] = {}
-
-    def moved(name: str) -> bool:
-        return moves.resolve(name) is not None or name in moves.reexports
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for a in node.names:
-                if moved(a.name):
-                    return True
-                if a.name in ancestors or a.name.split(".")[0] in ancestors:
-                    bound = a.asname or a.name.split(".")[0]
-                    through[bound] = a.name if a.asname else a.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom):
-            module = pyast.absolute_module(node.module, node.level, package)
-            if module is None:
-                continue
-            if moved(module):
-                return True
-            for a in node.names:
-                full = f"{module}.{a.name}"
-                if moved(full):
-                    return True
-                if full in ancestors:
-                    through[a.asname or a.name] = full
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            value = node.value.partition(":")[0]
-            if value and "." in value and " " not in value and moves.resolve(value) is not None:
-                return True
-            if value in moves.modules:
-                return True
-    if not through:
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            parts = []
-            cur = node
-            while isinstance(cur, ast.Attribute):
-                parts.append(cur.attr)
-                cur = cur.value
-            if isinstance(cur, ast.Name) and cur.id in through:
-                if moved(".".join([through[cur.id], *reversed(parts)])):
-                    return True
-    return False
+#: Rewrite files whose only references are `from` imports statement by statement
+#: (migrator/fastpath.py). Off only in tests that compare both ways.
+STATEMENTS_ALONE = True
 
 
-def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]]:
-    """Rewrite references in one file of any supported kind. Pure."""
+def rewrite_file(
+    path: str, data: bytes, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None = None
+) -> tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]]:
+    """Rewrite references in one file of any supported kind. Pure.
+
+    `scan`: the file's `pyast.scan`, when known already (saves parsing it again)."""
     if path.endswith((".py", ".pyi")):
         try:
             decoded = decode_python(data)
@@ -184,9 +127,13 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
         if "\r" in decoded.text and "\n" not in decoded.text:
             # libcst would drop the last line ending of such a file: report, never mangle.
             raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", "has old Mac line endings (CR only) — convert it to LF or CRLF", path))
-        if not _may_need_rules(decoded.text, ctx, moves):
+        found = fastpath.triage(decoded.text, ctx, moves, scan)
+        if found is None:
             return data, (), ()
-        text, edits, diags = rewrite_python_text(decoded.text, ctx, moves)
+        done = None
+        if not found.whole_file and STATEMENTS_ALONE:
+            done = fastpath.rewrite_statements(decoded.text, found.statements, ctx, moves)
+        text, edits, diags = done if done is not None else rewrite_python_text(decoded.text, ctx, moves)
         if text == decoded.text:
             return data, edits, diags
         return encode_python(text, decoded), edits, diags
@@ -219,27 +166,45 @@ def rewrite_file(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> tu
 
 
 def rewrite_all(
-    files: list[tuple[str, bytes, FileContext]], moves: MoveSet, jobs: int | None = None
+    files: list[tuple[str, bytes, FileContext]],
+    moves: MoveSet,
+    jobs: int | None = None,
+    imports: graph.ImportCache | None = None,
 ) -> dict[str, tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]] | FileRewriteError]:
     """`rewrite_file` over many files, spread over `jobs` processes (default: every core).
 
     Results are keyed by path and identical to a serial run: each file is rewritten on
     its own, and the caller walks them in path order. Small batches stay in-process,
-    where starting workers would cost more than it saves.
+    where starting workers would cost more than it saves. `imports` supplies the import
+    scans of Python files it knows and learns the others (the workers parse each file
+    once, for the triage and for the cache alike).
     """
+    keys = {path: graph.ImportCache.key(data) for path, data, _ in files if imports is not None and _is_python(path)}
+    jobs_in = [(path, data, ctx, imports.get(keys[path]) if path in keys else None) for path, data, ctx in files]
     workers = _workers(jobs, len(files))
     if workers <= 1:
-        return {path: _rewrite_one(path, data, ctx, moves) for path, data, ctx in files}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+        out = _rewrite_chunk(jobs_in, moves)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [files[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    out: dict = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(_rewrite_chunk, chunks, [moves] * len(chunks)):
-            out.update(part)
-    return {path: out[path] for path, _, _ in files}
+        chunks = [jobs_in[i::workers] for i in range(workers)]
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        out = {}
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for part in pool.map(_rewrite_chunk, chunks, [moves] * len(chunks)):
+                out.update(part)
+    results = {}
+    for path, _, _ in files:
+        outcome, scan = out[path]
+        if scan is not None and path in keys and imports.get(keys[path]) is None:
+            imports.put(keys[path], scan)
+        results[path] = outcome
+    return results
+
+
+def _is_python(path: str) -> bool:
+    return path.endswith((".py", ".pyi"))
 
 
 #: Below this many files a phase is rewritten in-process.
@@ -254,15 +219,18 @@ def _workers(jobs: int | None, files: int) -> int:
     return max(1, min(os.cpu_count() or 1, files // 16))
 
 
-def _rewrite_one(path: str, data: bytes, ctx: FileContext, moves: MoveSet):
+def _rewrite_one(path: str, data: bytes, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None):
+    """One file's outcome, and its import scan (made here when not given)."""
+    if scan is None and _is_python(path):
+        scan = pyast.scan(data, path)
     try:
-        return rewrite_file(path, data, ctx, moves)
+        return rewrite_file(path, data, ctx, moves, scan), scan
     except FileRewriteError as exc:
-        return exc
+        return exc, scan
 
 
 def _rewrite_chunk(files, moves):
-    return {path: _rewrite_one(path, data, ctx, moves) for path, data, ctx in files}
+    return {path: _rewrite_one(path, data, ctx, moves, scan) for path, data, ctx, scan in files}
 
 
 class Prefilter:
@@ -422,21 +390,39 @@ class _Work:
         self.roles[path] = role
 
 
-def plan(mapping: Mapping, phases: Iterable[int] | None = None, snapshot: Snapshot | None = None, *, skip_unparsable: bool = False, jobs: int | None = None) -> Plan:
+def plan(
+    mapping: Mapping,
+    phases: Iterable[int] | None = None,
+    snapshot: Snapshot | None = None,
+    *,
+    skip_unparsable: bool = False,
+    jobs: int | None = None,
+    cache: bool = True,
+    baseline: bool = False,
+) -> Plan:
     """Plan the given phases (default: all) in order, each on the result of the last.
 
     With `skip_unparsable`, files that do not parse or decode are left as they are (a
     warning each, plus one per textual mention of a moved path) instead of refusing.
+    `cache`: read and update the import cache in the target's state folder (never
+    changes the result; not written when a phase is refused). `baseline`: also work out each phase's `cycle_baseline` (the
+    failing cycles of the whole tree after it), which `apply` records and `check`
+    compares with; it needs the import graph of every module.
     """
     numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
     if snapshot is None:
         snapshot = read_snapshot(mapping)
+    imports = graph.ImportCache.load(mapping.root) if cache else graph.ImportCache()
     out: list[PhasePlan] = []
     for number in numbers:
-        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs)
+        phase_plan, snapshot = plan_phase(
+            mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline
+        )
         out.append(phase_plan)
         if phase_plan.errors:
             break
+    if not any(p.errors for p in out):  # a refused plan leaves the disk exactly as it was
+        imports.save(limit=3 * len(snapshot.files))
     return Plan(tuple(out), str(mapping.path), str(mapping.root))
 
 
@@ -451,7 +437,16 @@ def read_snapshot(mapping: Mapping) -> Snapshot:
     return snapshot
 
 
-def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_unparsable: bool = False, jobs: int | None = None) -> tuple[PhasePlan, Snapshot]:
+def plan_phase(
+    mapping: Mapping,
+    phase: PhaseSpec,
+    snapshot: Snapshot,
+    *,
+    skip_unparsable: bool = False,
+    jobs: int | None = None,
+    imports: graph.ImportCache | None = None,
+    baseline: bool = False,
+) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it."""
     target = mapping.spec.target
     index = ProjectIndex.build(snapshot, target.source_roots)
@@ -485,7 +480,7 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         if index.module_of(path) is not None and index.module_of(path).name in moved_modules
         or _may_refer(path, entry.data, pattern)
     ]
-    rewritten = rewrite_all(candidates, moves, jobs)
+    rewritten = rewrite_all(candidates, moves, jobs, imports)
     for path in snapshot.paths():
         entry = snapshot.files[path]
         ctx = context(path)
@@ -625,7 +620,10 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         else:
             after.files[path] = entry
     after.files = dict(sorted(after.files.items()))
-    gate, baseline = cycle_gate(mapping, snapshot, after, {r.old: r.new for r in exp.records})
+    changed = {c.path for c in changes} | {c.renamed_from for c in changes if c.renamed_from}
+    gate, cycles_after = cycle_gate(
+        mapping, snapshot, after, {r.old: r.new for r in exp.records}, changed, imports=imports, jobs=jobs, baseline=baseline
+    )
     diagnostics.extend(gate)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
@@ -637,32 +635,46 @@ def plan_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, *, skip_u
         symbol_moves=tuple((f"{s.module}:{s.name}", s.dest_module) for s in exp.symbol_moves),
         diagnostics=tuple(diagnostics),
         kept_references=tuple(kept),
-        cycle_baseline=baseline,
+        cycle_baseline=cycles_after,
     )
     return phase_plan, after
 
 
 def cycle_gate(
-    mapping: Mapping, before: Snapshot, after: Snapshot, renames: dict[str, str]
+    mapping: Mapping,
+    before: Snapshot,
+    after: Snapshot,
+    renames: dict[str, str],
+    changed: set[str],
+    *,
+    imports: graph.ImportCache | None = None,
+    jobs: int | None = None,
+    baseline: bool = False,
 ) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]]:
     """Import-time cycles the phase creates or grows: refused (`forbid-new`) or warned.
 
     Strongly connected components of import-time edges are compared before and after
-    (a moved module is the same node under its new name). A component gates when
-    replaying Python's import order through it reads a name from a module that is still
-    initializing (graph.ImportGraph.failing_cycle): that is the cycle the interpreter
-    hits, shown with the file:line of every edge. Lazy and TYPE_CHECKING imports never
-    gate. Also returns the failing components of `after`: the baseline `check` compares
-    with once the phase is applied.
-    """
-    from migrator import graph
+    (a moved module is the same node under its new name). A component gates when it
+    holds a module of a file the phase changes (`changed`: paths written, moved or
+    deleted) and replaying Python's import order through it reads a name from a module
+    that is still initializing (graph.ImportGraph.failing_cycle): that is the cycle the
+    interpreter hits, shown with the file:line of every edge. Lazy and TYPE_CHECKING
+    imports never gate. Only the modules the changed ones reach are parsed: every
+    component through a changed module lies among them.
 
+    With `baseline`, also returns the failing components of the whole of `after`: the
+    baseline `check` compares with once the phase is applied (else an empty tuple).
+    """
     roots = mapping.spec.target.source_roots
-    g_before = graph.build_graph(before, ProjectIndex.build(before, roots))
-    g_after = graph.build_graph(after, ProjectIndex.build(after, roots))
+    imports = imports if imports is not None else graph.ImportCache()
+    index_before, index_after = ProjectIndex.build(before, roots), ProjectIndex.build(after, roots)
+    start_before = [m.name for m in index_before.modules.values() if m.path in changed]
+    start_after = {m.name for m in index_after.modules.values() if m.path in changed}
+    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, workers=jobs)
+    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs)
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
     out = []
-    for cycle in graph.new_failing_cycles(g_before, g_after, renames):
+    for cycle in graph.new_failing_cycles(g_before, g_after, renames, through=start_after):
         first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
         fix = (
             "move the import inside the function that needs it, or change the mapping; "
@@ -677,8 +689,10 @@ def cycle_gate(
                 first.line or None,
             )
         )
-    baseline = tuple(tuple(scc) for scc in g_after.sccs() if g_after.failing_cycle(scc) is not None)
-    return out, baseline
+    if not baseline:
+        return out, ()
+    whole = graph.build_graph(after, index_after, cache=imports, workers=jobs)
+    return out, tuple(tuple(scc) for scc in whole.sccs() if whole.failing_cycle(scc) is not None)
 
 
 def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:

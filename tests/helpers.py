@@ -36,7 +36,9 @@ def tree_digest(root: Path) -> str:
     for rel, data in tree_files(root).items():
         h.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
     for p in sorted(root.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts:
+        # The import cache (.migrator/cache/) is written by reading commands too: by design
+        # it is not part of the tree (safe to delete, ignored by git).
+        if p.is_file() and "__pycache__" not in p.parts and "/.migrator/cache/" not in "/" + p.relative_to(root).as_posix():
             h.update(p.relative_to(root).as_posix().encode() + oct(p.stat().st_mode).encode())
     return h.hexdigest()
 

@@ -22,3 +22,66 @@ def test_plan_with_worker_processes_equals_the_serial_plan(tmp_path):
     assert report.plan_diff(parallel) == report.plan_diff(serial)
     assert report.plan_json(parallel) == report.plan_json(serial)
     assert sum(len(p.changes) for p in serial.phases) > 6, "the generated phase rewrites importers"
+
+
+def _plan_views(p):
+    return [x.digest() for x in p.phases], report.plan_diff(p), report.plan_json(p)
+
+
+def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_graph_file(tmp_path, monkeypatch):
+    from migrator import graph
+
+    generate(tmp_path, modules=160, moves=6, seed=11, cycles=True)
+    # A cycle that fails at import time and that no move touches: in every baseline.
+    (tmp_path / "src" / "cyc_a.py").write_text("from cyc_b import B\nA = 1\n", encoding="utf-8")
+    (tmp_path / "src" / "cyc_b.py").write_text("from cyc_a import A\nB = 2\n", encoding="utf-8")
+    mapping = load_mapping(tmp_path / "mapping.yaml")
+    uncached = planner.plan(mapping, jobs=1, cache=False, baseline=True)
+    assert not list((tmp_path / ".migrator").glob("cache/*.json")), "--no-cache writes no cache"
+    cold = planner.plan(mapping, jobs=1, cache=True, baseline=True)
+    assert list((tmp_path / ".migrator").glob("cache/*.json")), "the first cached run writes the cache"
+
+    parsed: list[str] = []
+    real = graph._scan_files
+    monkeypatch.setattr(graph, "_scan_files", lambda files, workers: parsed.extend(p for p, _ in files) or real(files, workers))
+    warm = planner.plan(mapping, jobs=1, cache=True, baseline=True)
+    assert parsed == [], "unchanged files are not parsed again for the import graph"
+    assert _plan_views(cold) == _plan_views(uncached)
+    assert _plan_views(warm) == _plan_views(uncached)
+    assert [p.cycle_baseline for p in warm.phases] == [p.cycle_baseline for p in uncached.phases]
+    assert all(("cyc_a", "cyc_b") in p.cycle_baseline for p in uncached.phases)
+    assert not uncached.errors, "a cycle the phase does not touch never gates it"
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(tmp_path):
+    generate(tmp_path, modules=60, moves=2, seed=3)
+    mapping = load_mapping(tmp_path / "mapping.yaml")
+    expected = _plan_views(planner.plan(mapping, jobs=1, cache=False))
+    planner.plan(mapping, jobs=1)
+    [cache] = (tmp_path / ".migrator" / "cache").glob("*.json")
+    cache.write_text('{"0123": [[[1, 2]], null], "broken', encoding="utf-8")
+    assert _plan_views(planner.plan(mapping, jobs=1)) == expected
+    assert _plan_views(planner.plan(mapping, jobs=1)) == expected
+
+
+def test_check_with_a_cache_equals_check_without(tmp_path):
+    from migrator import check
+    from migrator.cli import app
+    from typer.testing import CliRunner
+
+    generate(tmp_path, modules=120, moves=3, seed=5, cycles=True)
+    result = CliRunner().invoke(app, ["apply", "--phase", "1", "--yes", "--allow-dirty", "-m", str(tmp_path / "mapping.yaml")])
+    assert result.exit_code == 0, result.output
+    # A stale reference and a new failing cycle for check to find.
+    stale = sorted((tmp_path / "src").rglob("mod_*.py"))[0]
+    mapping = load_mapping(tmp_path / "mapping.yaml")
+    from migrator.state import read_state
+
+    state = read_state(mapping.root)
+    old = next(iter(state.applied[-1].moves))
+    stale.write_text(stale.read_text(encoding="utf-8") + f"\nimport {old}\n", encoding="utf-8")
+    uncached = check.run_check(mapping, state, cache=False)
+    cold = check.run_check(mapping, state)
+    warm = check.run_check(mapping, state)
+    assert uncached, "check finds the stale import"
+    assert cold == uncached and warm == uncached

@@ -486,3 +486,51 @@ def test_a_generated_repository_is_deterministic_and_its_mapping_loads(tmp_path)
     assert len(phase.moves) == 4
     assert all(m.to.startswith("relocated_0.") for m in phase.moves)
     assert mapping.root == (tmp_path / "one").resolve()
+
+
+def test_the_graph_of_what_some_modules_reach_has_exactly_their_cycles_and_failures():
+    # Two failing cycles (reads of names), one harmless cycle, a package importing its
+    # submodule, lazy edges out of the reached set, and modules nothing reaches.
+    files = {
+        "src/app/__init__.py": "from app import core\n",
+        "src/app/core.py": "from app.util import helper\nVALUE = 1\n",
+        "src/app/util.py": "from app.core import VALUE\n\ndef helper():\n    from far import away\n    return VALUE\n",
+        "src/loop/a.py": "import loop.b\n",
+        "src/loop/b.py": "import loop.a\n",
+        "src/loop/__init__.py": "",
+        "src/x.py": "from y import Y\nX = 1\n",
+        "src/y.py": "from x import X\nY = 1\n",
+        "src/far.py": "away = 1\n",
+        "src/user.py": "import app\nimport x\n",
+    }
+    snapshot = _snapshot(files)
+    index = ProjectIndex.build(snapshot, ["src"])
+    whole = build_graph(snapshot, index)
+    for start in index.modules:
+        part = build_graph(snapshot, index, reach_from=[start])
+        assert start in part.modules()
+        for scc in whole.sccs():
+            if start in scc:
+                assert scc in part.sccs()
+                assert part.failing_cycle(scc) == whole.failing_cycle(scc)
+        assert set(part.sccs()) <= set(whole.sccs())
+    reached = build_graph(snapshot, index, reach_from=["user"])
+    assert "far" not in reached.modules(), "only import-time edges are followed"
+    assert "loop.a" not in reached.modules()
+    assert {"app", "app.core", "app.util", "x", "y"} <= set(reached.modules())
+
+
+def test_the_import_cache_gives_the_graph_built_without_it(tmp_path):
+    from migrator.graph import ImportCache
+
+    _gen_repo().generate(tmp_path, modules=300, moves=2, seed=8, cycles=True)
+    snapshot, index = _read(tmp_path)
+    plain = build_graph(snapshot, index, workers=1).to_json()
+    cache = ImportCache.load(tmp_path)
+    assert build_graph(snapshot, index, workers=1, cache=cache).to_json() == plain
+    cache.save(limit=10_000)
+    again = ImportCache.load(tmp_path)
+    assert again.get(ImportCache.key(snapshot.get(next(iter(index.modules.values())).path))) is not None
+    assert build_graph(snapshot, index, workers=1, cache=again).to_json() == plain
+    ignore = tmp_path / ".migrator" / "cache" / ".gitignore"
+    assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*", "git never sees the cache"

@@ -1,0 +1,278 @@
+"""Which files the rules can change, and the short way for the commonest change.
+
+`triage` looks at a file with stdlib `ast` (several times faster than libcst) and says
+whether any rule can change it at all and, if so, whether every reference it found is
+a `from X import name` statement. Most files a move touches are of that kind
+(`from django.utils.functional import cached_property`): such a statement is rewritten
+on its own. `rewrite_statements` cuts each one out of the file (whole lines, comments
+included), runs the very same rules on that small module, and splices the result back
+into the original text, so libcst never parses the rest of the file. Anything it cannot
+do exactly (a statement sharing its line, odd indentation, mixed line endings) makes it
+return None and the caller runs the rules over the whole file. Both ways give the same
+bytes, edits and warnings (tests/test_fastpath.py compares them on every rule example
+and on every file of every seed phase).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from migrator import pyast
+from migrator.model import Diagnostic, Edit, FileContext, MoveSet
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A `from ... import` statement that reaches moved code: its span in `ast` terms
+    (1-based lines, UTF-8 byte columns) and whether it sits in a function body."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    lazy: bool
+
+
+@dataclass(frozen=True)
+class Triage:
+    """What the rules may change in a file that `triage` did not clear.
+
+    `whole_file`: some reference (or the file itself) needs the rules over the whole
+    file. Otherwise every reference is one of `statements`.
+    """
+
+    whole_file: bool
+    statements: tuple[Statement, ...] = ()
+
+
+WHOLE_FILE = Triage(True)
+
+
+def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None = None) -> Triage | None:
+    """A fast, conservative look at whether any rule can change the file; None: no rule can.
+
+    The whole file needs the rules when it moves, is a package `__init__` that
+    re-exports lazily, does not parse (the libcst parse then reports it), or when one of
+    its `import` statements or string constants resolves under a moved name, or an
+    attribute chain through a name bound to a package above a moved name reaches it
+    (`import pkg as p` … `p.sub.f`). A `from X import name` statement where `X` or
+    `X.name` moved is listed on its own (unless the file is kept on facades).
+
+    Imports come from `scan` (`pyast.scan` of this text, maybe from the cache) or from
+    parsing `text`. Strings and attribute chains can only reach a moved name by spelling
+    its last component (the text prefilter relies on the same fact), so the syntax tree
+    is walked for them only when such a word appears outside the import statements.
+    """
+    if ctx.module is not None and ctx.module != ctx.new_module:
+        return WHOLE_FILE
+    if ctx.lazy_exports:
+        return WHOLE_FILE
+    tree: ast.Module | None = None
+    if scan is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return WHOLE_FILE
+        records = pyast.import_records(tree)
+    else:
+        records, failure = scan
+        if failure is not None:
+            return WHOLE_FILE
+    ancestors, words = _names_of(moves)
+    package = ctx.package
+    # Names bound to a package above a moved name: only chains through them can reach it.
+    through: dict[str, str] = {}
+    found: list[Statement] = []
+    spans = [((r[0], r[1]), (r[2], r[3])) for r in records]
+
+    def moved(name: str) -> bool:
+        return moves.resolve(name) is not None or name in moves.reexports
+
+    for line, col, end_line, end_col, _, in_function, level, module_name, aliases in records:
+        if level < 0:  # import a.b.c
+            for name, asname in aliases:
+                if moved(name):
+                    return WHOLE_FILE
+                if name in ancestors or name.split(".")[0] in ancestors:
+                    bound = asname or name.split(".")[0]
+                    through[bound] = name if asname else name.split(".")[0]
+            continue
+        module = pyast.absolute_module(module_name or None, level, package)
+        if module is None:
+            continue
+        hit = moved(module)
+        for name, asname in aliases:
+            full = f"{module}.{name}"
+            hit = hit or moved(full)
+            if full in ancestors:
+                through[asname or name] = full
+        if hit:
+            found.append(Statement(line, col, end_line, end_col, in_function))
+    if _outside(text, words.strings, spans) or through and _outside(text, words.chains, spans):
+        if tree is None:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError):
+                return WHOLE_FILE
+        if _outside(text, words.strings, spans) and _string_reaches(tree, moves):
+            return WHOLE_FILE
+        if through and _outside(text, words.chains, spans) and _chain_reaches(tree, through, moved):
+            return WHOLE_FILE
+    if not found:
+        return None
+    if ctx.keep_on_facades:
+        return WHOLE_FILE  # rare; the rules decide what stays on the old paths
+    return Triage(False, tuple(sorted(found, key=lambda s: (s.line, s.col))))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Regexes of the last components of the names a string constant (moved names) and
+    an attribute chain (moved or re-exported names) must spell to reach moved code."""
+
+    strings: re.Pattern[str] | None
+    chains: re.Pattern[str] | None
+
+
+_NAMES: dict[int, tuple[MoveSet, frozenset[str], _Words]] = {}
+
+
+def _names_of(moves: MoveSet) -> tuple[frozenset[str], _Words]:
+    """The packages above moved names, and the words to look for (once per move set)."""
+    cached = _NAMES.get(id(moves))
+    if cached is not None and cached[0] is moves:
+        return cached[1], cached[2]
+    olds = list(moves.old_names())
+    ancestors = frozenset(".".join(p.split(".")[:i]) for p in olds for i in range(1, p.count(".") + 1))
+    words = _Words(_words(olds), _words([*olds, *moves.reexports]))
+    _NAMES.clear()
+    _NAMES[id(moves)] = (moves, ancestors, words)
+    return ancestors, words
+
+
+def _words(names: list[str]) -> re.Pattern[str] | None:
+    last = sorted({p.rpartition(".")[2] for p in names})
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, last)) + r")\b") if last else None
+
+
+def _outside(text: str, words: re.Pattern[str] | None, spans) -> bool:
+    """Whether a last component of a moved name appears outside every import statement."""
+    if words is None:
+        return False
+    for m in words.finditer(text):
+        start = m.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        line = text.count("\n", 0, start) + 1
+        col = len(text[line_start:start].encode("utf-8"))
+        if not any(a <= (line, col) < b for a, b in spans):
+            return True
+    return False
+
+
+def _string_reaches(tree: ast.AST, moves: MoveSet) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            value = node.value.partition(":")[0]
+            if value and "." in value and " " not in value and moves.resolve(value) is not None:
+                return True
+            if value in moves.modules:
+                return True
+    return False
+
+
+def _chain_reaches(tree: ast.AST, through: dict[str, str], moved) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            parts = []
+            cur = node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name) and cur.id in through:
+                if moved(".".join([through[cur.id], *reversed(parts)])):
+                    return True
+    return False
+
+
+#: What may follow a statement on its last line when it is alone there.
+_LINE_END = re.compile(r"[ \t]*(#[^\r\n]*)?\r?$")
+
+
+def rewrite_statements(
+    text: str, statements: tuple[Statement, ...], ctx: FileContext, moves: MoveSet
+) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]] | None:
+    """Rewrite each statement on its own and splice it back; None when any of them cannot
+    be cut out exactly (the caller then runs the rules over the whole file)."""
+    from rules import rewrite_source
+
+    crlf = "\r\n" in text
+    if "\r" in text and text.count("\r") != text.count("\r\n") or crlf and text.count("\n") != text.count("\r\n"):
+        return None  # mixed or old-Mac line endings: the whole-file parse decides
+    lines = text.split("\n")
+    newline = "\r\n" if crlf else "\n"
+    out_lines = list(lines)  # replaced span by span, from the last statement up
+    edits: list[Edit] = []
+    diagnostics: list[Diagnostic] = []
+    for s in reversed(statements):
+        cut = _cut(lines, s)
+        if cut is None:
+            return None
+        indent, body = cut
+        if s.lazy:
+            # Inside a function: the rules treat lazy imports differently (re-exports).
+            code = "def _():" + newline + "\n".join(" " + line if line else line for line in body)
+            shift = 1
+        else:
+            code = "\n".join(body)
+            shift = 0
+        last = s.end_line == len(lines)  # no line ending after the statement
+        if not last:
+            code += "\n"
+        try:
+            new_code, found_edits, found_diags = rewrite_source(code, ctx, moves)
+        except Exception:  # anything unusual: the whole-file path reports it properly
+            return None
+        offset = s.line - 1 - shift
+        edits.extend(dataclasses.replace(e, line=e.line + offset, col=e.col + len(indent) - shift) for e in found_edits)
+        diagnostics.extend(
+            dataclasses.replace(d, line=d.line + offset if d.line is not None else None, col=d.col + len(indent) - shift if d.col is not None else None)
+            for d in found_diags
+        )
+        if new_code == code:
+            continue
+        new_lines = new_code.split("\n")
+        if not last:
+            if new_lines[-1] != "":
+                return None
+            new_lines.pop()
+        if s.lazy:
+            if new_lines[0] != "def _():" + newline.rstrip("\n") or not all(line.startswith(" ") for line in new_lines[1:]):
+                return None
+            new_lines = [line[1:] for line in new_lines[1:]]
+        if any(line.strip() == "" for line in new_lines):
+            return None
+        out_lines[s.line - 1 : s.end_line] = [indent + line for line in new_lines]
+    edits.sort(key=lambda e: (e.line, e.col))
+    diagnostics.sort(key=lambda d: (d.line or 0, d.col or 0))
+    return "\n".join(out_lines), tuple(edits), tuple(diagnostics)
+
+
+def _cut(lines: list[str], s: Statement) -> tuple[str, list[str]] | None:
+    """The indentation and the dedented lines of a statement alone on its lines."""
+    first = lines[s.line - 1].encode("utf-8")
+    head = first[: s.col]
+    if head.strip(b" \t") or len(head) != s.col:
+        return None  # something precedes it on its line (`if x: from a import b`)
+    end = lines[s.end_line - 1].encode("utf-8")
+    if not _LINE_END.fullmatch(end[s.end_col :].decode("utf-8", "replace")):
+        return None  # something follows it (`from a import b; x = 1`)
+    indent = head.decode("ascii")
+    body = []
+    for line in lines[s.line - 1 : s.end_line]:
+        if not line.startswith(indent) or not line.strip():
+            return None
+        body.append(line[len(indent) :])
+    return indent, body

@@ -1,0 +1,138 @@
+"""The short way (from-import statements rewritten on their own, migrator/fastpath.py)
+gives exactly what the rules over the whole file give, and is really taken.
+
+Users rely on `plan` showing the same diff however the engine gets there: these tests
+compare both ways on every rule example, on hand-made layouts that stress the splice
+(indentation, functions, CRLF, comments, continuation lines, no final newline), and on
+every file of every seed phase.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from migrator import fastpath, planner, report
+from migrator.mapping import load_mapping
+from migrator.model import FileContext, MoveSet
+from rules import ALL_RULES, PIPELINE_EXAMPLES
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _both_ways(path: str, source: str, ctx: FileContext, moves: MoveSet, monkeypatch):
+    data = source.encode("utf-8")
+    monkeypatch.setattr(planner, "STATEMENTS_ALONE", False)
+    whole = planner.rewrite_file(path, data, ctx, moves)
+    monkeypatch.setattr(planner, "STATEMENTS_ALONE", True)
+    short = planner.rewrite_file(path, data, ctx, moves)
+    return whole, short
+
+
+_EXAMPLES = [
+    pytest.param(example, id=f"{rule.name}: {example.id}")
+    for rule in ALL_RULES
+    for example in (*rule.EXAMPLES, *rule.UNCHANGED)
+] + [pytest.param(example, id=f"pipeline: {example.id}") for example in PIPELINE_EXAMPLES]
+
+
+@pytest.mark.parametrize("example", _EXAMPLES)
+def test_every_rule_example_comes_out_the_same_either_way(example, monkeypatch):
+    ctx = example.context()
+    whole, short = _both_ways(ctx.path, example.before, ctx, example.move_set(), monkeypatch)
+    assert short == whole
+
+
+MOVES = MoveSet({"pkg.old": "pkg.new", "pkg.sub": "other.sub", "legacy": "modern.core"})
+
+# Sources where every reference is a from-import: the short way must be taken.
+SPLICED = {
+    "plain": "from pkg.old import f\n\nf()\n",
+    "two statements, comments kept": (
+        "# leading comment\n"
+        "from pkg.old import f  # trailing\n"
+        "import os\n"
+        "from pkg.sub.mod import (  # why\n"
+        "    g,  # first\n"
+        "    h,\n"
+        ")\n"
+    ),
+    "indented under if/try": (
+        "import sys\n"
+        "if sys.version_info > (3,):\n"
+        "    try:\n"
+        "        from pkg.old import f\n"
+        "    except ImportError:  # pragma: no cover\n"
+        "        from legacy import f\n"
+    ),
+    "lazy, in a method": (
+        "class A:\n"
+        "    def run(self):\n"
+        "        from pkg.old import f\n"
+        "        return f()\n"
+    ),
+    "backslash continuation": "from pkg.old import \\\n    f, g\n",
+    "no final newline": "x = 1\nfrom pkg.old import f",
+    "crlf": "import os\r\nfrom pkg.old import f\r\n\r\ndef g():\r\n    from pkg.sub import m\r\n    return m\r\n",
+    "non-ascii before it": 'NAME = "Zoë"\nfrom pkg.old import f  # é\n',
+    "module imported from its package": "from pkg import old, sub as s\n\nold.f()\n",
+    "relative import inside the package": "from .old import f\nfrom . import sub\n",
+    "star import": "from pkg.old import *\n",
+}
+
+# Layouts the splice cannot cut out exactly: the rules run over the whole file.
+WHOLE = {
+    "shares its line": "import os; from pkg.old import f\n",
+    "after a compound header": "if True: from pkg.old import f\n",
+    "followed by a statement": "from pkg.old import f; f()\n",
+    "plain import elsewhere": "import pkg.old\nfrom pkg.old import f\n",
+    "patch string": 'from pkg.old import f\nTARGET = "pkg.old.f"\n',
+    "mixed line endings": "from pkg.old import f\r\nx = 1\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPLICED))
+def test_from_import_layouts_take_the_short_way_with_the_same_result(name, monkeypatch):
+    source = SPLICED[name]
+    ctx = FileContext("pkg/user.py", "pkg.user", "pkg.user")
+    found = fastpath.triage(source, ctx, MOVES)
+    assert found is not None and not found.whole_file
+    assert fastpath.rewrite_statements(source, found.statements, ctx, MOVES) is not None, "the short way was not taken"
+    whole, short = _both_ways(ctx.path, source, ctx, MOVES, monkeypatch)
+    assert short == whole
+    assert short[0] != source.encode("utf-8"), "the example must change"
+
+
+@pytest.mark.parametrize("name", sorted(WHOLE))
+def test_layouts_the_splice_cannot_cut_fall_back_to_the_whole_file(name, monkeypatch):
+    source = WHOLE[name]
+    ctx = FileContext("pkg/user.py", "pkg.user", "pkg.user")
+    found = fastpath.triage(source, ctx, MOVES)
+    assert found is not None
+    if not found.whole_file:
+        assert fastpath.rewrite_statements(source, found.statements, ctx, MOVES) is None
+    whole, short = _both_ways(ctx.path, source, ctx, MOVES, monkeypatch)
+    assert short == whole
+    assert short[0] != source.encode("utf-8")
+
+
+def test_files_without_references_are_cleared_without_the_rules():
+    ctx = FileContext("pkg/user.py", "pkg.user", "pkg.user")
+    # The last component appears, but nothing reaches a moved name.
+    assert fastpath.triage("from pkg.older import old\n# pkg.old is documented elsewhere\n", ctx, MOVES) is None
+    assert fastpath.triage('from pkg.old import f\nNOTE = "old"\n', ctx, MOVES) is not None
+
+
+def test_every_seed_phase_plans_the_same_either_way(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "target_repo_fixture", tmp_path / "target_repo_fixture", ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
+    shutil.copy(REPO / "mapping.yaml", tmp_path / "mapping.yaml")
+    mapping = load_mapping(tmp_path / "mapping.yaml")
+    monkeypatch.setattr(planner, "STATEMENTS_ALONE", False)
+    whole = planner.plan(mapping, jobs=1, cache=False)
+    monkeypatch.setattr(planner, "STATEMENTS_ALONE", True)
+    short = planner.plan(mapping, jobs=1, cache=False)
+    assert not whole.errors
+    assert report.plan_json(short) == report.plan_json(whole)
+    assert report.plan_diff(short) == report.plan_diff(whole)
