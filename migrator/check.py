@@ -169,7 +169,7 @@ def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[F
     return findings
 
 
-def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None) -> list[Finding]:
+def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None, progress=None) -> list[Finding]:
     """Import cycles that fail at import time and were not there when the last phase was
     applied (its recorded baseline): someone added an import that closes one."""
     if not state.applied:
@@ -177,7 +177,7 @@ def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, impor
     from migrator import graph
 
     baseline = [frozenset(c) for c in state.applied[-1].cycles]
-    g = graph.build_graph(snapshot, ProjectIndex.build(snapshot, mapping.spec.target.source_roots), cache=imports)
+    g = graph.build_graph(snapshot, ProjectIndex.build(snapshot, mapping.spec.target.source_roots), cache=imports, progress=progress)
     out = []
     for scc in g.sccs():
         cycle = g.failing_cycle(scc)
@@ -194,15 +194,15 @@ def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, impor
     return out
 
 
-def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True) -> list[Finding]:
+def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True, progress=None) -> list[Finding]:
     """Every finding. `cache`: use and update the import cache in the target's state
-    folder (the result never depends on it)."""
+    folder (the result never depends on it). `progress` is told how parsing goes."""
     from migrator.graph import ImportCache
 
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()
     findings = stale_references(mapping, snapshot, state) + state_findings(mapping, snapshot, state)
-    findings += new_cycle_findings(mapping, snapshot, state, imports)
+    findings += new_cycle_findings(mapping, snapshot, state, imports, progress)
     imports.save(limit=3 * len(snapshot.files))
     return findings
 

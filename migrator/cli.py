@@ -118,7 +118,8 @@ def plan(
     if not numbers:
         _console().print("all phases are applied; nothing to plan")
         raise typer.Exit(EXIT_OK)
-    result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache)
+    with report.progress(_console(stderr=True)) as progress:
+        result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
     out = _console()
@@ -164,7 +165,8 @@ def apply(
     if earlier:
         err.print(f"[bold red]error[/] phase {earlier[0]} is not applied yet — phases apply in order: run `migrate apply --phase {earlier[0]}` first")
         raise typer.Exit(EXIT_USAGE)
-    result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, baseline=True)
+    with report.progress(err) as progress:
+        result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, baseline=True, progress=progress)
     phase_plan = result.phases[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
@@ -289,19 +291,21 @@ def graph(
     _recover_if_needed(m)
     roots = m.spec.target.source_roots
     snapshot = planner.read_snapshot(m)
-    imports = graphs.ImportCache.load(m.root) if cache else graphs.ImportCache()
-    views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots), cache=imports, workers=jobs))]
     if phase is not None:
         _check_phase(m, phase)
-        state = read_state(m.root)
-        numbers = [n for n in m.phase_numbers if n <= phase and not state.is_applied(n)]
-        after = snapshot
-        for n in numbers:
-            phase_plan, after = planner.plan_phase(m, m.phase(n), after, jobs=jobs, imports=imports)
-            if phase_plan.errors:
-                report.print_diagnostics(_console(stderr=True), phase_plan.errors)
-                raise typer.Exit(EXIT_REFUSED)
-        views.append((f"after phase {phase}", graphs.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs)))
+    imports = graphs.ImportCache.load(m.root) if cache else graphs.ImportCache()
+    with report.progress(_console(stderr=True)) as progress:
+        views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots), cache=imports, workers=jobs, progress=progress))]
+        if phase is not None:
+            state = read_state(m.root)
+            numbers = [n for n in m.phase_numbers if n <= phase and not state.is_applied(n)]
+            after = snapshot
+            for n in numbers:
+                phase_plan, after = planner.plan_phase(m, m.phase(n), after, jobs=jobs, imports=imports, progress=progress)
+                if phase_plan.errors:
+                    report.print_diagnostics(_console(stderr=True), phase_plan.errors)
+                    raise typer.Exit(EXIT_REFUSED)
+            views.append((f"after phase {phase}", graphs.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs, progress=progress)))
     imports.save(limit=3 * len(snapshot.files))
     if format is GraphFormat.json:
         payload = {"version": 1, "graphs": [{"label": label, **g.to_json()} for label, g in views]}
@@ -346,7 +350,8 @@ def check(
                 _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
                 raise typer.Exit(EXIT_REFUSED)
             _console(stderr=True).print(f"fixed {sum(len(c.edits) for c in fix_plan.changes)} reference(s) in {len(fix_plan.changes)} file(s)")
-    findings = checker.run_check(m, state, cache=cache)
+    with report.progress(_console(stderr=True)) as progress:
+        findings = checker.run_check(m, state, cache=cache, progress=progress)
     if format is CheckFormat.json:
         sys.stdout.write(json.dumps(report.check_json(findings, state), indent=2) + "\n")
     elif format is CheckFormat.github:

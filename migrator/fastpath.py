@@ -46,20 +46,30 @@ class Triage:
 
     whole_file: bool
     statements: tuple[Statement, ...] = ()
+    #: With `whole_file`: the rules (by name) that can find work in it; None: every rule.
+    rules: frozenset[str] | None = None
 
 
 WHOLE_FILE = Triage(True)
+
+# Which rules a kind of reference can give work to. `dotted_use` and `import_module`
+# share `import a.b` statements and the chains through their names (see rules/).
+_FOR_IMPORT = frozenset({"dotted_use", "import_module"})
+_FOR_STRING = frozenset({"string_target"})
+_FOR_FROM = frozenset({"import_from"})
 
 
 def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None = None) -> Triage | None:
     """A fast, conservative look at whether any rule can change the file; None: no rule can.
 
-    The whole file needs the rules when it moves, is a package `__init__` that
-    re-exports lazily, does not parse (the libcst parse then reports it), or when one of
-    its `import` statements or string constants resolves under a moved name, or an
-    attribute chain through a name bound to a package above a moved name reaches it
-    (`import pkg as p` … `p.sub.f`). A `from X import name` statement where `X` or
-    `X.name` moved is listed on its own (unless the file is kept on facades).
+    Every rule runs over the whole file when it moves, is a package `__init__` that
+    re-exports lazily, does not parse (the libcst parse then reports it) or is kept on
+    facades. Otherwise only the rules that can find work run over it: `dotted_use` and
+    `import_module` when one of its `import` statements resolves under a moved name or
+    an attribute chain through a name bound to a package above a moved name reaches it
+    (`import pkg as p` … `p.sub.f`), `string_target` when a string constant does, and
+    `import_from` for `from X import name` statements where `X` or `X.name` moved. When
+    those statements are all there is, they are listed to be rewritten on their own.
 
     Imports come from `scan` (`pyast.scan` of this text, maybe from the cache) or from
     parsing `text`. Strings and attribute chains can only reach a moved name by spelling
@@ -86,6 +96,7 @@ def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None 
     # Names bound to a package above a moved name: only chains through them can reach it.
     through: dict[str, str] = {}
     found: list[Statement] = []
+    rules: set[str] = set()
     spans = [((r[0], r[1]), (r[2], r[3])) for r in records]
 
     def moved(name: str) -> bool:
@@ -95,13 +106,15 @@ def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None 
         if level < 0:  # import a.b.c
             for name, asname in aliases:
                 if moved(name):
-                    return WHOLE_FILE
+                    rules |= _FOR_IMPORT
                 if name in ancestors or name.split(".")[0] in ancestors:
                     bound = asname or name.split(".")[0]
                     through[bound] = name if asname else name.split(".")[0]
             continue
         module = pyast.absolute_module(module_name or None, level, package)
         if module is None:
+            if level > 0 and package is not None:  # climbs above the top: import_from warns
+                found.append(Statement(line, col, end_line, end_col, in_function))
             continue
         hit = moved(module)
         for name, asname in aliases:
@@ -111,20 +124,24 @@ def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None 
                 through[asname or name] = full
         if hit:
             found.append(Statement(line, col, end_line, end_col, in_function))
-    if _outside(text, words.strings, spans) or through and _outside(text, words.chains, spans):
+    strings = _outside(text, words.strings, spans)
+    chains = bool(through) and _outside(text, words.chains, spans)
+    if strings or chains:
         if tree is None:
             try:
                 tree = ast.parse(text)
             except (SyntaxError, ValueError):
                 return WHOLE_FILE
-        if _outside(text, words.strings, spans) and _string_reaches(tree, moves):
-            return WHOLE_FILE
-        if through and _outside(text, words.chains, spans) and _chain_reaches(tree, through, moved):
-            return WHOLE_FILE
-    if not found:
+        if strings and _string_reaches(tree, moves):
+            rules |= _FOR_STRING
+        if chains and _chain_reaches(tree, through, moved):
+            rules |= _FOR_IMPORT
+    if not found and not rules:
         return None
     if ctx.keep_on_facades:
         return WHOLE_FILE  # rare; the rules decide what stays on the old paths
+    if rules:
+        return Triage(True, rules=frozenset(rules | (_FOR_FROM if found else set())))
     return Triage(False, tuple(sorted(found, key=lambda s: (s.line, s.col))))
 
 

@@ -49,6 +49,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
+from migrator.model import Progress
 from migrator.project import STATE_DIR, ModuleInfo, ProjectIndex, Snapshot
 from migrator import pyast
 from migrator.pyast import absolute_module
@@ -160,6 +161,7 @@ def build_graph(
     workers: int | None = None,
     cache: ImportCache | None = None,
     reach_from: Iterable[str] | None = None,
+    progress: Progress | None = None,
 ) -> ImportGraph:
     """The import graph of the modules of `index`, reading files from `snapshot`.
 
@@ -167,7 +169,7 @@ def build_graph(
     import edges; they are listed in `ImportGraph.unparsable`. `workers` is the number of
     processes that parse files: None chooses (serial below `PARALLEL_THRESHOLD` files),
     1 forces a serial run. `cache` (see `ImportCache`) skips parsing files whose content
-    it has seen. Neither changes the result.
+    it has seen. Neither changes the result. `progress` is told how parsing goes.
 
     With `reach_from`, the graph holds only the modules those reach through import-time
     edges (parent packages included): a set closed under those edges, so every
@@ -181,7 +183,7 @@ def build_graph(
     with _gc_paused():
         if reach_from is None:
             infos = [info for info in index.modules.values() if snapshot.get(info.path) is not None]
-            _scan_all(infos, snapshot, scans, cache, workers)
+            _scan_all(infos, snapshot, scans, cache, workers, progress)
         else:
             infos = []
             seen: set[str] = set()
@@ -189,7 +191,7 @@ def build_graph(
             while frontier:
                 seen.update(frontier)
                 batch = [index.modules[m] for m in frontier if snapshot.get(index.modules[m].path) is not None]
-                _scan_all(batch, snapshot, scans, cache, workers)
+                _scan_all(batch, snapshot, scans, cache, workers, progress)
                 infos.extend(batch)
                 following: set[str] = set()
                 for m in frontier:
@@ -296,7 +298,14 @@ class ImportCache:
         self._new.clear()
 
 
-def _scan_all(infos: Sequence[ModuleInfo], snapshot: Snapshot, scans: dict[str, _Scan], cache: ImportCache | None, workers: int | None) -> None:
+def _scan_all(
+    infos: Sequence[ModuleInfo],
+    snapshot: Snapshot,
+    scans: dict[str, _Scan],
+    cache: ImportCache | None,
+    workers: int | None,
+    progress: Progress | None = None,
+) -> None:
     """Fill `scans` for every file of `infos` not in it yet: from the cache, else parsed."""
     todo: list[tuple[str, str, bytes]] = []
     for info in infos:
@@ -309,7 +318,7 @@ def _scan_all(infos: Sequence[ModuleInfo], snapshot: Snapshot, scans: dict[str, 
             scans[info.path] = hit
         else:
             todo.append((info.path, key, data))
-    for (path, key, _), scan in zip(todo, _scan_files([(p, d) for p, _, d in todo], _worker_count(workers, len(todo)))):
+    for (path, key, _), scan in zip(todo, _scan_files([(p, d) for p, _, d in todo], _worker_count(workers, len(todo)), progress)):
         scans[path] = scan
         if cache is not None:
             cache.put(key, scan)
@@ -670,14 +679,25 @@ def _worker_count(requested: int | None, files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _scan_files(files: Sequence[tuple[str, bytes]], workers: int) -> list[_Scan]:
+def _scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Progress | None = None) -> list[_Scan]:
     """Parse every (path, bytes), in order; `workers` > 1 spreads chunks over processes."""
-    if workers <= 1 or len(files) < 2:
-        return _scan_chunk(files)
-    size = -(-len(files) // (workers * 4))
+    size = max(1, min(256, -(-len(files) // (max(workers, 1) * 8))))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    out: list[_Scan] = []
+
+    def done(part: list[_Scan]) -> None:
+        out.extend(part)
+        if progress is not None:
+            progress("parsing imports", len(out), len(files))
+
+    if workers <= 1 or len(files) < 2:
+        for chunk in chunks:
+            done(_scan_chunk(chunk))
+        return out
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [scan for chunk in pool.map(_scan_chunk, chunks) for scan in chunk]
+        for part in pool.map(_scan_chunk, chunks):
+            done(part)
+    return out
 
 
 def _scan_chunk(files: Sequence[tuple[str, bytes]]) -> list[_Scan]:

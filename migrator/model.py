@@ -8,6 +8,7 @@ Everything from the expanded move set to the finished plan is described here. Ru
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping
@@ -251,3 +252,7 @@ class Plan:
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for p in self.phases for d in p.errors)
+
+
+#: Told how a long step goes: (what, done, total). Engines call it; only the CLI shows it.
+Progress = Callable[[str, int, int], None]

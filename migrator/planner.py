@@ -29,6 +29,7 @@ from migrator.model import (
     MoveSet,
     PhasePlan,
     Plan,
+    Progress,
     Severity,
 )
 from migrator.moves import Expansion, expand
@@ -81,13 +82,16 @@ class FileRewriteError(Exception):
         return (FileRewriteError, (self.diagnostic,))
 
 
-def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
+def rewrite_python_text(
+    text: str, ctx: FileContext, moves: MoveSet, only: frozenset[str] | None = None
+) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
+    """The rules (those named in `only`, default all) over one Python source."""
     from libcst import ParserSyntaxError
 
-    from rules import rewrite_source
+    from rules import ALL_RULES, rewrite_source
 
     try:
-        return rewrite_source(text, ctx, moves)
+        return rewrite_source(text, ctx, moves, ALL_RULES if only is None else tuple(r for r in ALL_RULES if r.name in only))
     except ParserSyntaxError as exc:
         line, col, message = exc.raw_line, exc.raw_column + 1, exc.message
         try:
@@ -108,8 +112,9 @@ def rewrite_python_text(text: str, ctx: FileContext, moves: MoveSet) -> tuple[st
         ) from None
 
 
-#: Rewrite files whose only references are `from` imports statement by statement
-#: (migrator/fastpath.py). Off only in tests that compare both ways.
+#: Rewrite files whose only references are `from` imports statement by statement, and
+#: run only the rules that can find work in a file (migrator/fastpath.py). Off only in
+#: tests that compare both ways.
 STATEMENTS_ALONE = True
 
 
@@ -133,7 +138,10 @@ def rewrite_file(
         done = None
         if not found.whole_file and STATEMENTS_ALONE:
             done = fastpath.rewrite_statements(decoded.text, found.statements, ctx, moves)
-        text, edits, diags = done if done is not None else rewrite_python_text(decoded.text, ctx, moves)
+        if done is None:
+            only = found.rules if STATEMENTS_ALONE else None
+            done = rewrite_python_text(decoded.text, ctx, moves, only)
+        text, edits, diags = done
         if text == decoded.text:
             return data, edits, diags
         return encode_python(text, decoded), edits, diags
@@ -170,6 +178,7 @@ def rewrite_all(
     moves: MoveSet,
     jobs: int | None = None,
     imports: graph.ImportCache | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, tuple[bytes, tuple[Edit, ...], tuple[Diagnostic, ...]] | FileRewriteError]:
     """`rewrite_file` over many files, spread over `jobs` processes (default: every core).
 
@@ -182,18 +191,27 @@ def rewrite_all(
     keys = {path: graph.ImportCache.key(data) for path, data, _ in files if imports is not None and _is_python(path)}
     jobs_in = [(path, data, ctx, imports.get(keys[path]) if path in keys else None) for path, data, ctx in files]
     workers = _workers(jobs, len(files))
+    # Contiguous chunks, several per worker: balanced, and a progress bar that moves.
+    size = max(1, min(64, -(-len(jobs_in) // (workers * 8))))
+    chunks = [jobs_in[i : i + size] for i in range(0, len(jobs_in), size)]
+    out: dict = {}
+
+    def done(part: dict) -> None:
+        out.update(part)
+        if progress is not None:
+            progress("rewriting files", len(out), len(jobs_in))
+
     if workers <= 1:
-        out = _rewrite_chunk(jobs_in, moves)
+        for chunk in chunks:
+            done(_rewrite_chunk(chunk, moves))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [jobs_in[i::workers] for i in range(workers)]
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        out = {}
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for part in pool.map(_rewrite_chunk, chunks, [moves] * len(chunks)):
-                out.update(part)
+                done(part)
     results = {}
     for path, _, _ in files:
         outcome, scan = out[path]
@@ -256,13 +274,39 @@ class Prefilter:
         words = sorted(map(re.escape, self.reach))
         self.words = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
 
-    def may_refer(self, text: str) -> bool:
+    def may_refer(self, text: str, package: str | None = None) -> bool:
+        """Whether `text` may refer to a moved name. `package`: the package relative
+        imports in it start from, when known; they are then resolved (else any relative
+        import next to a hit counts)."""
         if self.words is None:
             return False
         hits = set(self.words.findall(text))
-        if hits and "from ." in text:
-            return True
+        if not hits:
+            return False
+        if "from ." in text or re.search(r"\bfrom\s+\.", text):
+            resolved = _relative_imports(text, package)
+            if resolved is None:
+                return True
+            text = text + "\n" + resolved
         return any(clue in text for word in hits for clues in self.reach[word] for clue in clues)
+
+
+def _relative_imports(text: str, package: str | None) -> str | None:
+    """The absolute names the relative imports of `text` reach (`pkg.base` and
+    `pkg.base.name` each), one per line; None when some cannot be worked out."""
+    if package is None:
+        return None
+    found = [m for m in _FROM_IMPORT.finditer(text) if m.group(1)]
+    if len(found) != len(re.findall(r"\bfrom\s+\.", text)):
+        return None  # a relative import the line-anchored pattern did not see
+    out = []
+    for m in found:
+        absolute = pyast.absolute_module(m.group(2) or None, len(m.group(1)), package)
+        if absolute is None:
+            continue  # climbs above the top: reaches nothing
+        out.append(absolute)
+        out.extend(f"{absolute}.{name.group(1)}" for name in _IMPORTED.finditer(m.group(3)))
+    return "\n".join(out)
 
 
 def prefilter(moves: MoveSet) -> Prefilter:
@@ -399,6 +443,7 @@ def plan(
     jobs: int | None = None,
     cache: bool = True,
     baseline: bool = False,
+    progress: Progress | None = None,
 ) -> Plan:
     """Plan the given phases (default: all) in order, each on the result of the last.
 
@@ -407,7 +452,8 @@ def plan(
     `cache`: read and update the import cache in the target's state folder (never
     changes the result; not written when a phase is refused). `baseline`: also work out each phase's `cycle_baseline` (the
     failing cycles of the whole tree after it), which `apply` records and `check`
-    compares with; it needs the import graph of every module.
+    compares with; it needs the import graph of every module. `progress` is told how
+    the long steps go.
     """
     numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
     if snapshot is None:
@@ -416,7 +462,7 @@ def plan(
     out: list[PhasePlan] = []
     for number in numbers:
         phase_plan, snapshot = plan_phase(
-            mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline
+            mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress
         )
         out.append(phase_plan)
         if phase_plan.errors:
@@ -446,6 +492,7 @@ def plan_phase(
     jobs: int | None = None,
     imports: graph.ImportCache | None = None,
     baseline: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it."""
     target = mapping.spec.target
@@ -478,9 +525,9 @@ def plan_phase(
         (path, entry.data, context(path))
         for path, entry in snapshot.files.items()
         if index.module_of(path) is not None and index.module_of(path).name in moved_modules
-        or _may_refer(path, entry.data, pattern)
+        or _may_refer(path, entry.data, pattern, _package(index, path))
     ]
-    rewritten = rewrite_all(candidates, moves, jobs, imports)
+    rewritten = rewrite_all(candidates, moves, jobs, imports, progress)
     for path in snapshot.paths():
         entry = snapshot.files[path]
         ctx = context(path)
@@ -622,7 +669,7 @@ def plan_phase(
     after.files = dict(sorted(after.files.items()))
     changed = {c.path for c in changes} | {c.renamed_from for c in changes if c.renamed_from}
     gate, cycles_after = cycle_gate(
-        mapping, snapshot, after, {r.old: r.new for r in exp.records}, changed, imports=imports, jobs=jobs, baseline=baseline
+        mapping, snapshot, after, {r.old: r.new for r in exp.records}, changed, imports=imports, jobs=jobs, baseline=baseline, progress=progress
     )
     diagnostics.extend(gate)
     if any(d.severity is Severity.ERROR for d in diagnostics):
@@ -650,6 +697,7 @@ def cycle_gate(
     imports: graph.ImportCache | None = None,
     jobs: int | None = None,
     baseline: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]]:
     """Import-time cycles the phase creates or grows: refused (`forbid-new`) or warned.
 
@@ -670,8 +718,8 @@ def cycle_gate(
     index_before, index_after = ProjectIndex.build(before, roots), ProjectIndex.build(after, roots)
     start_before = [m.name for m in index_before.modules.values() if m.path in changed]
     start_after = {m.name for m in index_after.modules.values() if m.path in changed}
-    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, workers=jobs)
-    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs)
+    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, workers=jobs, progress=progress)
+    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs, progress=progress)
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
     out = []
     for cycle in graph.new_failing_cycles(g_before, g_after, renames, through=start_after):
@@ -691,7 +739,7 @@ def cycle_gate(
         )
     if not baseline:
         return out, ()
-    whole = graph.build_graph(after, index_after, cache=imports, workers=jobs)
+    whole = graph.build_graph(after, index_after, cache=imports, workers=jobs, progress=progress)
     return out, tuple(tuple(scc) for scc in whole.sccs() if whole.failing_cycle(scc) is not None)
 
 
@@ -699,10 +747,18 @@ def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
     return PhasePlan(phase.phase, phase.title, (), (), (), tuple(diagnostics))
 
 
-def _may_refer(path: str, data: bytes, pattern: Prefilter) -> bool:
+def _package(index: ProjectIndex, path: str) -> str | None:
+    """The package relative imports of the module at `path` start from (None: no module)."""
+    info = index.module_of(path)
+    if info is None:
+        return None
+    return info.name if info.is_package else info.name.rpartition(".")[0]
+
+
+def _may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = None) -> bool:
     if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
         return False
-    return pattern.may_refer(data.decode("utf-8", "replace"))
+    return pattern.may_refer(data.decode("utf-8", "replace"), package)
 
 
 def _rewritten_as(work: _Work, snapshot: Snapshot, path: str, ctx: FileContext, moves: MoveSet, diagnostics: list[Diagnostic]) -> bytes:

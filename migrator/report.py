@@ -7,9 +7,11 @@ that name file:line and the fix; machines get stable JSON (`PLAN_JSON_VERSION`).
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+import os
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
-from migrator.model import ChangeRole, Diagnostic, FileChange, PhasePlan, Plan, Severity
+from migrator.model import ChangeRole, Diagnostic, FileChange, PhasePlan, Plan, Progress, Severity
 
 PLAN_JSON_VERSION = 1
 
@@ -641,3 +643,33 @@ def print_verify(console, result) -> None:
     row("check", not result.check_findings, f"{len(result.check_findings)} stale reference(s) or edited facade(s)")
     console.print(table)
     console.print("[bold green]verified[/]" if result.ok else "[bold red]verify failed[/]")
+
+
+#: Steps over fewer files than this finish too fast to deserve a bar.
+PROGRESS_MIN_FILES = 300
+
+
+@contextmanager
+def progress(console) -> Iterator[Progress | None]:
+    """A transient progress bar for long steps, on a terminal only.
+
+    Yields the callback to hand to the engine, or None where nothing should move on
+    screen: output to a file or pipe, or a CI run (the `CI` variable, which CI services
+    set). Steps over fewer than `PROGRESS_MIN_FILES` files show no bar.
+    """
+    if not console.is_terminal or os.environ.get("CI"):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(what: str, done: int, total: int) -> None:
+            if total < PROGRESS_MIN_FILES:
+                return
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        yield update

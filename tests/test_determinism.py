@@ -43,7 +43,7 @@ def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_
 
     parsed: list[str] = []
     real = graph._scan_files
-    monkeypatch.setattr(graph, "_scan_files", lambda files, workers: parsed.extend(p for p, _ in files) or real(files, workers))
+    monkeypatch.setattr(graph, "_scan_files", lambda files, *rest: parsed.extend(p for p, _ in files) or real(files, *rest))
     warm = planner.plan(mapping, jobs=1, cache=True, baseline=True)
     assert parsed == [], "unchanged files are not parsed again for the import graph"
     assert _plan_views(cold) == _plan_views(uncached)

@@ -35,7 +35,15 @@ def rewrite(
     before: str, rules: tuple[type[Rule], ...] = ALL_RULES, **example: Any
 ) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
     spec = Example(id="hard case", before=textwrap.dedent(before), after=None, **example)
-    return rewrite_source(spec.before, spec.context(), spec.move_set(), rules=rules)
+    result = rewrite_source(spec.before, spec.context(), spec.move_set(), rules=rules)
+    if rules == ALL_RULES:
+        # What `plan` does (triage, only the rules that can find work, from-imports on
+        # their own) must come out exactly as every rule over the whole file.
+        from migrator.planner import rewrite_file
+
+        data, edits, diagnostics = rewrite_file(spec.context().path, spec.before.encode("utf-8"), spec.context(), spec.move_set())
+        assert (data.decode("utf-8"), edits, diagnostics) == result
+    return result
 
 
 def codes(diagnostics: tuple[Diagnostic, ...]) -> list[str]:
