@@ -76,9 +76,9 @@ def applied_moves(state: State, index: ProjectIndex) -> MoveSet:
     return MoveSet(modules, symbols, index.names())
 
 
-def stale_references(mapping: Mapping, snapshot: Snapshot, state: State) -> list[Finding]:
+def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex | None = None) -> list[Finding]:
     target = mapping.spec.target
-    index = ProjectIndex.build(snapshot, target.source_roots)
+    index = index if index is not None else ProjectIndex.build(snapshot, target.source_roots)
     moves = applied_moves(state, index)
     if not moves:
         return []
@@ -92,11 +92,11 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State) -> list
         if not path.endswith((".py", ".pyi", ".ipynb", ".yaml", ".yml", ".toml", ".ini", ".cfg")):
             continue
         text = data.decode("utf-8", "replace")
-        if not pattern.may_refer(text):
+        info = index.module_of(path)
+        if not pattern.may_refer(text, (info.name if info.is_package else info.name.rpartition(".")[0]) if info else None):
             continue
         if path.endswith((".py", ".pyi")) and is_generated_facade(text):
             continue
-        info = index.module_of(path)
         module = info.name if info else None
         ctx = FileContext(path, module, module, bool(info and info.is_package))
         try:
@@ -169,28 +169,86 @@ def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[F
     return findings
 
 
-def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None, progress=None) -> list[Finding]:
+def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None, progress=None, index: ProjectIndex | None = None) -> list[Finding]:
     """Import cycles that fail at import time and were not there when the last phase was
     applied (its recorded baseline): someone added an import that closes one."""
     if not state.applied:
         return []
+    baseline = [frozenset(c) for c in state.applied[-1].cycles]
+    out = []
+    for members, failure in cycle_components(mapping, snapshot, imports, progress, index):
+        if failure is None or any(set(members) <= b for b in baseline):
+            continue
+        path, line, message = failure
+        out.append(Finding(path, line, 1, NEW_CYCLE, message))
+    return out
+
+
+#: The name of `cycle_components`' memo in the import cache, and its layout.
+CYCLES_MEMO = "check-cycles/1"
+
+
+def cycle_components(
+    mapping: Mapping, snapshot: Snapshot, imports=None, progress=None, index: ProjectIndex | None = None
+) -> list[tuple[tuple[str, ...], tuple[str, int, str] | None]]:
+    """Every import-time cycle component of the tree, sorted, each with where and how it
+    fails at import time (path, line, message) or None when it runs fine.
+
+    With the import cache, the previous run's components are kept in it (a memo, with a
+    key per module: its content hash and whether it is a package). Only modules whose
+    key changed, appeared or went, and the members of old components that held one or
+    sat in a package where a module appeared or went, are looked at again, through the
+    graph of what they reach (closed under import-time edges, so exact). Every other
+    component has the same edges and members as before, so it stands. A run without a
+    usable memo builds the whole graph. Either way the result is the same.
+    """
     from migrator import graph
 
-    baseline = [frozenset(c) for c in state.applied[-1].cycles]
-    g = graph.build_graph(snapshot, ProjectIndex.build(snapshot, mapping.spec.target.source_roots), cache=imports, progress=progress)
+    imports = imports if imports is not None else graph.ImportCache()
+    roots = mapping.spec.target.source_roots
+    index = index if index is not None else ProjectIndex.build(snapshot, roots)
+    keys = {
+        name: graph.ImportCache.key(snapshot.get(info.path) or b"") + (":p" if info.is_package else ":m")
+        for name, info in index.modules.items()
+    }
+    config = list(roots)
+    memo = imports.memo(CYCLES_MEMO)
+    if memo is not None and memo.get("config") == config:
+        old_keys: dict[str, str] = memo["modules"]
+        old = [(tuple(members), tuple(failure) if failure else None) for members, failure in memo["components"]]
+        changed = {m for m, k in keys.items() if old_keys.get(m) != k} | (set(old_keys) - set(keys))
+        if not changed:
+            components = old
+        else:
+            # A module that appears or goes changes how importers of its packages resolve
+            # (`from pkg import name` reads a name or loads a submodule).
+            appeared_or_gone = set(keys) ^ set(old_keys)
+            touched = changed | {".".join(m.split(".")[:i]) for m in appeared_or_gone for i in range(1, m.count(".") + 1)}
+            start = {m for m in changed if m in keys}
+            start |= {x for members, _ in old if touched.intersection(members) for x in members if x in keys}
+            g = graph.build_graph(snapshot, index, cache=imports, reach_from=start, progress=progress)
+            redone = set(g.modules())
+            components = [c for c in old if redone.isdisjoint(c[0])] + _components(g)
+    else:
+        components = _components(graph.build_graph(snapshot, index, cache=imports, progress=progress))
+    components.sort()
+    imports.set_memo(CYCLES_MEMO, {"config": config, "modules": keys, "components": [[list(m), list(f) if f else None] for m, f in components]})
+    return components
+
+
+def _components(g) -> list[tuple[tuple[str, ...], tuple[str, int, str] | None]]:
     out = []
     for scc in g.sccs():
         cycle = g.failing_cycle(scc)
-        if cycle is None or any(set(scc) <= b for b in baseline):
+        if cycle is None:
+            out.append((tuple(scc), None))
             continue
         first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
-        out.append(
-            Finding(
-                first.path, first.line or 1, 1, NEW_CYCLE,
-                f"new import cycle that fails at import time: {cycle} — move one of these imports into the function "
-                f"that needs it (edges: {'; '.join(e.location() + ' ' + e.source + ' → ' + e.target for e in cycle.edges)})",
-            )
+        message = (
+            f"new import cycle that fails at import time: {cycle} — move one of these imports into the function "
+            f"that needs it (edges: {'; '.join(e.location() + ' ' + e.source + ' → ' + e.target for e in cycle.edges)})"
         )
+        out.append((tuple(scc), (first.path, first.line or 1, message)))
     return out
 
 
@@ -201,8 +259,9 @@ def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, 
 
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()
-    findings = stale_references(mapping, snapshot, state) + state_findings(mapping, snapshot, state)
-    findings += new_cycle_findings(mapping, snapshot, state, imports, progress)
+    index = ProjectIndex.build(snapshot, mapping.spec.target.source_roots)
+    findings = stale_references(mapping, snapshot, state, index) + state_findings(mapping, snapshot, state)
+    findings += new_cycle_findings(mapping, snapshot, state, imports, progress, index)
     imports.save(limit=3 * len(snapshot.files))
     return findings
 

@@ -234,30 +234,48 @@ class ImportCache:
     pickle: the folder sits in a repository others can write to.
     """
 
-    LAYOUT = 2
+    LAYOUT = 4
 
-    def __init__(self, path: Path | None = None, entries: dict[str, _Scan] | None = None):
+    def __init__(self, path: Path | None = None, entries: dict[str, _Scan] | None = None, memos: dict[str, Any] | None = None):
         self.path = path
-        self._entries: dict[str, _Scan] = entries or {}
+        self._loaded: dict[str, _Scan] | None = entries
+        self._memos: dict[str, Any] = memos or {}
         self._new: dict[str, _Scan] = {}
         self._used: set[str] = set()
+        self._dirty = False
+        self._memo_path: Path | None = None
 
     @classmethod
     def load(cls, root: Path) -> ImportCache:
-        """The cache of the target at `root`; empty when missing or unreadable."""
-        path = root / STATE_DIR / "cache" / f"imports-{cls.LAYOUT}-py{sys.version_info[0]}{sys.version_info[1]}.json"
-        try:
-            raw = json.loads(path.read_bytes())
-            entries = {
-                key: (
-                    tuple((*r[:8], tuple((name, asname) for name, asname in r[8])) for r in records),
-                    tuple(failure) if failure else None,
-                )
-                for key, (records, failure) in raw.items()
-            }
-        except (OSError, ValueError, TypeError, IndexError):
-            entries = {}
-        return cls(path, entries)
+        """The cache of the target at `root`; empty when missing or unreadable.
+
+        Memos are read now; scans (the bulk) on first use, so a command that needs none
+        does not pay for them. Scans are used as JSON gives them (lists for tuples):
+        every reader unpacks them.
+        """
+        folder = root / STATE_DIR / "cache"
+        version = f"{cls.LAYOUT}-py{sys.version_info[0]}{sys.version_info[1]}"
+        cache = cls(folder / f"imports-{version}.json")
+        cache._memo_path = folder / f"memos-{version}.json"
+        memos = _read_json_dict(cache._memo_path)
+        cache._memos = memos if memos is not None else {}
+        return cache
+
+    @property
+    def _entries(self) -> dict[str, _Scan]:
+        if self._loaded is None:
+            found = _read_json_dict(self.path) if self.path is not None else None
+            self._loaded = found if found is not None else {}
+        return self._loaded
+
+    def memo(self, name: str) -> Any:
+        """A result a command kept for its next run (see check.new_cycle_findings)."""
+        return self._memos.get(name)
+
+    def set_memo(self, name: str, value: Any) -> None:
+        if self._memos.get(name) != value:
+            self._memos[name] = value
+            self._dirty = True
 
     @staticmethod
     def key(data: bytes) -> str:
@@ -280,22 +298,40 @@ class ImportCache:
         When it holds more than `limit` entries, only those used by this command stay,
         so the cache does not grow without bound as files change.
         """
-        if self.path is None or not self._new:
+        if self.path is None or not (self._new or self._dirty):
             return
-        entries = self._entries
-        if len(entries) > limit:
-            entries = {k: v for k, v in entries.items() if k in self._used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# migrator's cache: safe to delete, never commit\n*\n", encoding="utf-8")
-            tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(entries, separators=(",", ":")), encoding="utf-8")
-            os.replace(tmp, self.path)
+            if self._new:
+                entries = self._entries
+                if len(entries) > limit:
+                    entries = {k: v for k, v in entries.items() if k in self._used}
+                _write_json(self.path, entries)
+            if self._dirty and self._memo_path is not None:
+                _write_json(self._memo_path, self._memos)
         except OSError:
             return  # a read-only target still works, just without a cache
         self._new.clear()
+        self._dirty = False
+
+
+def _read_json_dict(path: Path) -> dict | None:
+    """A JSON object from `path`; None when missing, unreadable or something else."""
+    try:
+        found = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _write_json(path: Path, value: Any) -> None:
+    """Atomically: a reader sees the old file or the new one, never half of one."""
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(value, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _scan_all(

@@ -88,24 +88,23 @@ class Snapshot:
         files: dict[str, FileEntry] = {}
         outside: list[str] = []
         excluded: dict[str, bytes] = {}
-        for rel, full in _walk(root):
+        for rel, entry in _walk(root):
             if exclude and matches_any(rel, exclude):
-                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and full.is_file() and not full.is_symlink():
-                    excluded[rel] = full.read_bytes()
+                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and entry.is_file(follow_symlinks=False):
+                    excluded[rel] = Path(entry.path).read_bytes()
                 continue
             in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
             if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel):
                 continue
-            if full.is_symlink():
+            if entry.is_symlink():
                 # Never followed: a link out of the target is not ours to rewrite, and a
                 # link inside it shows a file that is read (and rewritten) at its real path.
-                if not _is_within(full.resolve(), root):
+                if not _is_within(Path(entry.path).resolve(), root):
                     outside.append(rel)
                 continue
-            st = full.stat()
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            files[rel] = FileEntry(full.read_bytes(), stat.S_IMODE(st.st_mode))
+            read = _read_regular(entry.path)
+            if read is not None:
+                files[rel] = FileEntry(*read)
         return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)), excluded=excluded)
 
     def copy(self) -> "Snapshot":
@@ -138,16 +137,39 @@ def _is_within(path: Path, root: Path) -> bool:
         return False
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
-        )
-        base = Path(dirpath)
-        rel_base = base.relative_to(root).as_posix()
-        for name in sorted(filenames):
-            rel = name if rel_base == "." else f"{rel_base}/{name}"
-            yield rel, base / name
+def _walk(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file below `root` (links not followed, skipped folders left out), sorted by
+    relative path within each folder; the directory entry saves a `stat` per file."""
+    stack = [(str(root), "")]
+    while stack:
+        dirpath, rel_base = stack.pop()
+        try:
+            entries = sorted(os.scandir(dirpath), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_base}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info"):
+                    subdirs.append((entry.path, rel + "/"))
+            else:
+                yield rel, entry
+        stack.extend(reversed(subdirs))
+
+
+def _read_regular(path: str) -> tuple[bytes, int] | None:
+    """The bytes and permission bits of a regular file (one open, one fstat); None for
+    anything else (a FIFO, a socket)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(), stat.S_IMODE(st.st_mode)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)

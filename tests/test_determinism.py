@@ -85,3 +85,43 @@ def test_check_with_a_cache_equals_check_without(tmp_path):
     warm = check.run_check(mapping, state)
     assert uncached, "check finds the stale import"
     assert cold == uncached and warm == uncached
+
+
+def test_check_keeps_cycles_from_run_to_run_and_finds_the_same_as_a_fresh_run_after_each_edit(tmp_path):
+    """`check` reuses the last run's cycle components for files that did not change; after
+    every kind of edit it must report exactly what a run without the cache reports."""
+    from migrator import check
+    from migrator.project import Snapshot
+
+    generate(tmp_path, modules=150, moves=2, seed=4, cycles=True)
+    src = tmp_path / "src"
+    mapping = load_mapping(tmp_path / "mapping.yaml")
+    roots = mapping.spec.target.source_roots
+
+    def components(cache):
+        snapshot = Snapshot.read(tmp_path, roots)
+        return check.cycle_components(mapping, snapshot, cache)
+
+    from migrator.graph import ImportCache
+
+    cache = ImportCache.load(tmp_path)
+    edits = [
+        lambda: (src / "cyc_a.py").write_text("from cyc_b import B\nA = 1\n", encoding="utf-8"),
+        lambda: (src / "cyc_b.py").write_text("from cyc_a import A\nB = 2\n", encoding="utf-8"),  # closes a failing cycle
+        lambda: (src / "cyc_b.py").write_text("import cyc_a\nB = 2\n", encoding="utf-8"),  # still a cycle, now harmless
+        lambda: (src / "cyc_pkg").mkdir(),
+        lambda: (src / "cyc_pkg" / "__init__.py").write_text("from cyc_pkg import part\nfrom cyc_pkg.part import P\n", encoding="utf-8"),
+        lambda: (src / "cyc_pkg" / "part.py").write_text("import cyc_pkg\nP = 1\n", encoding="utf-8"),
+        lambda: (src / "cyc_pkg" / "part.py").unlink(),  # the package now reads a name it lacks from itself
+        lambda: (src / "cyc_a.py").unlink(),
+        lambda: None,
+    ]
+    assert components(cache) == components(None)
+    seen_failing = False
+    for edit in edits:
+        edit()
+        fresh = components(None)
+        assert components(cache) == fresh
+        seen_failing = seen_failing or any(f for _, f in fresh)
+    assert seen_failing, "the edits made a cycle that fails at import time"
+    assert cache.memo(check.CYCLES_MEMO) is not None
