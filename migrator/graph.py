@@ -180,10 +180,22 @@ def build_graph(
     names = frozenset(index.modules)
     resolver = _Resolver(names)
     scans: dict[str, _Scan] = {}
+    resolved: dict[str, _FileImports] = {}
+
+    def resolve(info: ModuleInfo) -> _FileImports:
+        found = resolved.get(info.name)
+        if found is None:
+            found = resolved[info.name] = _resolved(info, scans[info.path], resolver)
+        return found
+
     with _gc_paused():
+        present = [info for info in index.modules.values() if snapshot.get(info.path) is not None]
+        if reach_from is None or _worth_scanning_all(present, snapshot, cache, workers):
+            # Parsed in one go, in parallel: cheaper than level by level once the files
+            # to parse are many (what the modules reach is often most of the tree).
+            _scan_all(present, snapshot, scans, cache, workers, progress)
         if reach_from is None:
-            infos = [info for info in index.modules.values() if snapshot.get(info.path) is not None]
-            _scan_all(infos, snapshot, scans, cache, workers, progress)
+            infos = present
         else:
             infos = []
             seen: set[str] = set()
@@ -200,14 +212,14 @@ def build_graph(
                     if parent is not None:
                         following.add(parent)
                     if info.path in scans:
-                        imports, _ = _resolved(info, scans[info.path], resolver)
+                        imports, _ = resolve(info)
                         following.update(target for _, target, kind, _ in imports if kind == "top")
                 frontier = sorted(following - seen)
         kept = names if reach_from is None else frozenset(seen)
         edges: list[ImportEdge] = []
         failures: list[ParseFailure] = []
         for info in infos:
-            imports, failure = _resolved(info, scans[info.path], resolver)
+            imports, failure = resolve(info)
             if failure is not None:
                 failures.append(failure)
             edges.extend(
@@ -316,6 +328,17 @@ class ImportCache:
             return  # a read-only target still works, just without a cache
         self._new.clear()
         self._dirty = False
+
+
+def _worth_scanning_all(infos: Sequence[ModuleInfo], snapshot: Snapshot, cache: ImportCache | None, workers: int | None) -> bool:
+    """Whether to parse every file not in the cache at once, before following imports:
+    when there are so many that worker processes pay (`PARALLEL_THRESHOLD`)."""
+    if workers == 1 or len(infos) < PARALLEL_THRESHOLD:
+        return False
+    if cache is None:
+        return True
+    missing = sum(1 for info in infos if cache.get(ImportCache.key(snapshot.get(info.path))) is None)
+    return missing >= PARALLEL_THRESHOLD
 
 
 def _read_json_dict(path: Path) -> dict | None:
@@ -715,6 +738,11 @@ def _worker_count(requested: int | None, files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+#: Fewer files than this are parsed in-process whatever `--jobs` says: starting workers
+#: would cost more (the cycle gate parses level by level, often a few files at a time).
+_SMALL_BATCH = 64
+
+
 def _scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Progress | None = None) -> list[_Scan]:
     """Parse every (path, bytes), in order; `workers` > 1 spreads chunks over processes."""
     size = max(1, min(256, -(-len(files) // (max(workers, 1) * 8))))
@@ -726,7 +754,7 @@ def _scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Prog
         if progress is not None:
             progress("parsing imports", len(out), len(files))
 
-    if workers <= 1 or len(files) < 2:
+    if workers <= 1 or len(files) < _SMALL_BATCH:
         for chunk in chunks:
             done(_scan_chunk(chunk))
         return out
