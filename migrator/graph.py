@@ -161,6 +161,7 @@ def build_graph(
     workers: int | None = None,
     cache: ImportCache | None = None,
     reach_from: Iterable[str] | None = None,
+    and_back: bool = False,
     progress: Progress | None = None,
 ) -> ImportGraph:
     """The import graph of the modules of `index`, reading files from `snapshot`.
@@ -175,7 +176,10 @@ def build_graph(
     edges (parent packages included): a set closed under those edges, so every
     import-time cycle through one of them, and every replay of the import order from
     one, is exactly as in the whole graph. Lazy and typing edges leaving the set are
-    left out.
+    left out. With `and_back` too, it keeps of those only the modules that also reach
+    back to one of `reach_from` (the only ones a cycle through them can pass): the same
+    cycles through them, and the same replays, since a module outside a cycle can
+    never reach back into it and so never changes what the replay finds.
     """
     names = frozenset(index.modules)
     resolver = _Resolver(names)
@@ -216,6 +220,9 @@ def build_graph(
                         following.update(target for _, target, kind, _ in imports if kind == "top")
                 frontier = sorted(following - seen)
         kept = names if reach_from is None else frozenset(seen)
+        if reach_from is not None and and_back:
+            kept = _reaching_back(kept, {m for m in reach_from if m in names}, infos, resolve, names)
+            infos = [info for info in infos if info.name in kept]
         edges: list[ImportEdge] = []
         failures: list[ParseFailure] = []
         for info in infos:
@@ -230,9 +237,31 @@ def build_graph(
         modules = [info for info in index.modules.values() if info.name in kept]
         for info in modules:
             parent = _nearest_ancestor(info.name, names)
-            if parent is not None:
+            if parent is not None and parent in kept:
                 edges.append(ImportEdge(info.name, parent, info.path, 0, "top", implicit=True))
         return ImportGraph(modules, edges, failures)
+
+
+def _reaching_back(reached: frozenset[str], starts: set[str], infos, resolve, names: frozenset[str]) -> frozenset[str]:
+    """The modules of `reached` from which import-time edges (parent packages included)
+    lead back to one of `starts`."""
+    importers: dict[str, set[str]] = {}
+    for info in infos:
+        targets = {target for _, target, kind, _ in resolve(info)[0] if kind == "top"}
+        parent = _nearest_ancestor(info.name, names)
+        if parent is not None:
+            targets.add(parent)
+        for target in targets & reached:
+            importers.setdefault(target, set()).add(info.name)
+    back = set(starts)
+    frontier = list(starts)
+    while frontier:
+        module = frontier.pop()
+        for importer in importers.get(module, ()):
+            if importer not in back:
+                back.add(importer)
+                frontier.append(importer)
+    return frozenset(back & reached)
 
 
 class ImportCache:

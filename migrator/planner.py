@@ -707,8 +707,9 @@ def cycle_gate(
     deleted) and replaying Python's import order through it reads a name from a module
     that is still initializing (graph.ImportGraph.failing_cycle): that is the cycle the
     interpreter hits, shown with the file:line of every edge. Lazy and TYPE_CHECKING
-    imports never gate. Only the modules the changed ones reach are parsed: every
-    component through a changed module lies among them.
+    imports never gate. Only the modules the changed ones reach are parsed, and only
+    those that also lead back to a changed one make up the graphs: every component
+    through a changed module lies among them.
 
     With `baseline`, also returns the failing components of the whole of `after`: the
     baseline `check` compares with once the phase is applied (else an empty tuple).
@@ -718,8 +719,8 @@ def cycle_gate(
     index_before, index_after = ProjectIndex.build(before, roots), ProjectIndex.build(after, roots)
     start_before = [m.name for m in index_before.modules.values() if m.path in changed]
     start_after = {m.name for m in index_after.modules.values() if m.path in changed}
-    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, workers=jobs, progress=progress)
-    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs, progress=progress)
+    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, and_back=True, workers=jobs, progress=progress)
+    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, and_back=True, workers=jobs, progress=progress)
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
     out = []
     for cycle in graph.new_failing_cycles(g_before, g_after, renames, through=start_after):

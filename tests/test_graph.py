@@ -508,12 +508,17 @@ def test_the_graph_of_what_some_modules_reach_has_exactly_their_cycles_and_failu
     whole = build_graph(snapshot, index)
     for start in index.modules:
         part = build_graph(snapshot, index, reach_from=[start])
-        assert start in part.modules()
+        back = build_graph(snapshot, index, reach_from=[start], and_back=True)
+        assert start in part.modules() and start in back.modules()
+        assert set(back.modules()) <= set(part.modules())
         for scc in whole.sccs():
             if start in scc:
-                assert scc in part.sccs()
+                assert scc in part.sccs() and scc in back.sccs()
                 assert part.failing_cycle(scc) == whole.failing_cycle(scc)
+                assert back.failing_cycle(scc) == whole.failing_cycle(scc)
         assert set(part.sccs()) <= set(whole.sccs())
+        assert set(back.sccs()) <= set(whole.sccs())
+        assert all(start in scc for scc in back.sccs()), "only cycles through the start are kept"
     reached = build_graph(snapshot, index, reach_from=["user"])
     assert "far" not in reached.modules(), "only import-time edges are followed"
     assert "loop.a" not in reached.modules()
