@@ -214,6 +214,15 @@ def _chain_reaches(tree: ast.AST, through: dict[str, str], moved) -> bool:
     return False
 
 
+def _snippet_rules():
+    """The rules that can find work in a module of from-import statements only (the
+    others look at `import` statements, attribute chains, strings, or a package's
+    re-exports, none of which such a module has)."""
+    from rules import ALL_RULES
+
+    return tuple(rule for rule in ALL_RULES if rule.name in _FOR_FROM)
+
+
 #: What may follow a statement on its last line when it is alone there.
 _LINE_END = re.compile(r"[ \t]*(#[^\r\n]*)?\r?$")
 
@@ -249,7 +258,7 @@ def rewrite_statements(
         if not last:
             code += "\n"
         try:
-            new_code, found_edits, found_diags = rewrite_source(code, ctx, moves)
+            new_code, found_edits, found_diags = rewrite_source(code, ctx, moves, _snippet_rules())
         except Exception:  # anything unusual: the whole-file path reports it properly
             return None
         offset = s.line - 1 - shift

@@ -208,6 +208,8 @@ def rewrite_all(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        import rules  # noqa: F401 — imported once here, so forked workers start with libcst loaded
+
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             for part in pool.map(_rewrite_chunk, chunks, [moves] * len(chunks)):
@@ -273,6 +275,9 @@ class Prefilter:
             self.reach.setdefault(parts[-1], []).append(tuple(clues))
         words = sorted(map(re.escape, self.reach))
         self.words = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+        # With few words, a plain substring test per word comes first: most files
+        # contain none of them, and that test is much cheaper than the regex.
+        self._each = {word: re.compile(r"\b" + re.escape(word) + r"\b") for word in self.reach} if len(self.reach) <= 16 else None
 
     def may_refer(self, text: str, package: str | None = None) -> bool:
         """Whether `text` may refer to a moved name. `package`: the package relative
@@ -280,7 +285,10 @@ class Prefilter:
         import next to a hit counts)."""
         if self.words is None:
             return False
-        hits = set(self.words.findall(text))
+        if self._each is not None:
+            hits = {word for word, pattern in self._each.items() if word in text and pattern.search(text)}
+        else:
+            hits = set(self.words.findall(text))
         if not hits:
             return False
         if "from ." in text or re.search(r"\bfrom\s+\.", text):

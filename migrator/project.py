@@ -45,9 +45,21 @@ def _glob_match(path: str, pattern: str) -> bool:
         base = pattern[:-3]
         if path == base or path.startswith(base + "/"):
             return True
-    if PurePosixPath(path).match(pattern):
+    if _suffix_match(path, pattern):
         return True
     return fnmatch.fnmatchcase(path, pattern.replace("**/", "*").replace("**", "*"))
+
+
+def _suffix_match(path: str, pattern: str) -> bool:
+    """`PurePosixPath(path).match(pattern)` for a relative path, without building paths:
+    the pattern's parts match the path's last parts, one `fnmatch` each."""
+    if pattern.startswith("/"):
+        return False  # an absolute pattern never matches a relative path
+    wanted = [p for p in pattern.split("/") if p and p != "."]
+    parts = [p for p in path.split("/") if p and p != "."]
+    if not wanted or len(wanted) > len(parts):
+        return False
+    return all(fnmatch.fnmatchcase(part, want) for part, want in zip(parts[-len(wanted):], wanted))
 
 
 def is_requirements_file(path: str) -> bool:
