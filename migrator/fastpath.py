@@ -1,12 +1,13 @@
 """Which files the rules can change, and the short way for the commonest change.
 
 `triage` looks at a file with stdlib `ast` (several times faster than libcst) and says
-whether any rule can change it at all and, if so, whether every reference it found is
-a `from X import name` statement. Most files a move touches are of that kind
+whether any rule can change it at all, which rules can, and whether every reference it
+found is a `from X import name` statement. Most files a move touches are of that kind
 (`from django.utils.functional import cached_property`): such a statement is rewritten
 on its own. `rewrite_statements` cuts each one out of the file (whole lines, comments
-included), runs the very same rules on that small module, and splices the result back
-into the original text, so libcst never parses the rest of the file. Anything it cannot
+included), runs the same `import_from` rule on that small module (no other rule can find
+work in it), and splices the result back into the original text, so libcst never
+parses the rest of the file. Anything it cannot
 do exactly (a statement sharing its line, odd indentation, mixed line endings) makes it
 return None and the caller runs the rules over the whole file. Both ways give the same
 bytes, edits and warnings (tests/test_fastpath.py compares them on every rule example
