@@ -58,6 +58,9 @@ EdgeKind = pyast.EdgeKind
 
 #: Files below which worker processes cost more than they save.
 PARALLEL_THRESHOLD = 3000
+#: Files below which one batch is parsed in-process: starting worker processes (and
+#: sending them the bytes) costs more than it saves.
+POOL_THRESHOLD = 1000
 
 #: The version of `ImportGraph.to_json`'s layout; bumped on any incompatible change.
 JSON_FORMAT = "migrator.import-graph/1"
@@ -168,7 +171,7 @@ def build_graph(
 
     Files that do not parse keep their node (and parent-package edge) but contribute no
     import edges; they are listed in `ImportGraph.unparsable`. `workers` is the number of
-    processes that parse files: None chooses (serial below `PARALLEL_THRESHOLD` files),
+    processes that parse files: None chooses (serial below `POOL_THRESHOLD` files),
     1 forces a serial run. `cache` (see `ImportCache`) skips parsing files whose content
     it has seen. Neither changes the result. `progress` is told how parsing goes.
 
@@ -762,7 +765,7 @@ def new_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, st
 def _worker_count(requested: int | None, files: int) -> int:
     if requested is not None:
         return max(1, requested)
-    if files < PARALLEL_THRESHOLD:
+    if files < POOL_THRESHOLD:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
 
