@@ -93,7 +93,7 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
             continue
         text = data.decode("utf-8", "replace")
         info = index.module_of(path)
-        if not pattern.may_refer(text, (info.name if info.is_package else info.name.rpartition(".")[0]) if info else None):
+        if not pattern.may_refer(text, info.package if info else None):
             continue
         if path.endswith((".py", ".pyi")) and is_generated_facade(text):
             continue

@@ -421,7 +421,7 @@ def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImport
     if failure is not None:
         return [], ParseFailure(info.path, *failure)
     name = info.name
-    package = name if info.is_package else name.rpartition(".")[0]
+    package = info.package
     found = set()
     for line, kind, level, module, names in pyast.raw_imports(records):
         absolute = absolute_module(module or None, level, package)

@@ -529,12 +529,11 @@ def plan_phase(
 
     # 1. Rewrite references everywhere (in parallel: each file is independent);
     #    relocated files land at their new paths.
-    candidates = [
-        (path, entry.data, context(path))
-        for path, entry in snapshot.files.items()
-        if index.module_of(path) is not None and index.module_of(path).name in moved_modules
-        or _may_refer(path, entry.data, pattern, _package(index, path))
-    ]
+    candidates = []
+    for path, entry in snapshot.files.items():
+        info = index.module_of(path)
+        if info is not None and info.name in moved_modules or _may_refer(path, entry.data, pattern, info.package if info else None):
+            candidates.append((path, entry.data, context(path)))
     rewritten = rewrite_all(candidates, moves, jobs, imports, progress)
     for path in snapshot.paths():
         entry = snapshot.files[path]
@@ -754,14 +753,6 @@ def cycle_gate(
 
 def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
     return PhasePlan(phase.phase, phase.title, (), (), (), tuple(diagnostics))
-
-
-def _package(index: ProjectIndex, path: str) -> str | None:
-    """The package relative imports of the module at `path` start from (None: no module)."""
-    info = index.module_of(path)
-    if info is None:
-        return None
-    return info.name if info.is_package else info.name.rpartition(".")[0]
 
 
 def _may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = None) -> bool:

@@ -194,6 +194,12 @@ class ModuleInfo:
     is_package: bool
 
     @property
+    def package(self) -> str:
+        """The package its relative imports start from: itself for a package's
+        `__init__`, else the package it lies in ("" at the top)."""
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    @property
     def directory(self) -> str:
         """For a package, its folder; for a module, the folder it lies in."""
         return str(PurePosixPath(self.path).parent)
