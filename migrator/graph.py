@@ -800,11 +800,7 @@ def _scan_chunk(files: Sequence[tuple[str, bytes]]) -> list[_Scan]:
     with warnings.catch_warnings(), _gc_paused():
         # Invalid escape sequences and the like are the target's business, not ours.
         warnings.simplefilter("ignore")
-        return [_scan(path, data) for path, data in files]
-
-
-def _scan(path: str, data: bytes) -> _Scan:
-    return pyast.scan(data, path)
+        return [pyast.scan(data, path) for path, data in files]
 
 
 # --------------------------------------------------------------------------- resolving

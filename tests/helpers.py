@@ -19,6 +19,18 @@ def copy_fixture(base: Path, mapping_text: str | None = None) -> Path:
     return mapping
 
 
+def write_project(base: Path, files: dict[str, str], mapping_text: str) -> Path:
+    """Write `files` (posix relative path → text) under `base/proj` and the mapping beside
+    it; returns the mapping path."""
+    for rel, text in files.items():
+        path = base / "proj" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    mapping = base / "mapping.yaml"
+    mapping.write_text(mapping_text, encoding="utf-8")
+    return mapping
+
+
 def tree_files(root: Path) -> dict[str, bytes]:
     """Every file below root (posix relative path → bytes), without caches and tool state."""
     out = {}

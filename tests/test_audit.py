@@ -11,7 +11,7 @@ import pytest
 from migrator import audit, equivalence
 from migrator.mapping import load_mapping
 from migrator.planner import read_snapshot
-from tests.helpers import REPO, run_cli
+from tests.helpers import REPO, run_cli, write_project
 
 # --------------------------------------------------------------------------- normalization
 
@@ -171,13 +171,11 @@ phases:
 
 
 def project(tmp_path: Path, files: dict[str, str], moves: list[str], cycles: str = "forbid-new") -> Path:
-    for rel, text in files.items():
-        p = tmp_path / "proj" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text), encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(MAPPING.format(cycles=cycles, moves="".join(f"      - {m}\n" for m in moves)), encoding="utf-8")
-    return mapping
+    return write_project(
+        tmp_path,
+        {rel: textwrap.dedent(text) for rel, text in files.items()},
+        MAPPING.format(cycles=cycles, moves="".join(f"      - {m}\n" for m in moves)),
+    )
 
 
 def run(mapping: Path, **kwargs) -> audit.AuditReport:

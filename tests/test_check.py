@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.helpers import run_cli, tree_files
+from tests.helpers import run_cli, tree_files, write_project
 
 MAPPING = """\
 version: 1
@@ -37,13 +37,7 @@ FILES = {
 
 
 def _project(tmp_path: Path) -> Path:
-    for rel, text in FILES.items():
-        p = tmp_path / "proj" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(MAPPING, encoding="utf-8")
-    return mapping
+    return write_project(tmp_path, FILES, MAPPING)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.helpers import REPO, copy_fixture, run_cli, tree_digest
+from tests.helpers import REPO, copy_fixture, run_cli, tree_digest, write_project
 
 MAPPING = """\
 version: 1
@@ -66,13 +66,7 @@ USER = "from pkg.old import clean\nimport pkg.old\n\n\ndef run():\n    return cl
 
 
 def project(tmp_path: Path, files: dict[str, str], move: str) -> Path:
-    for rel, text in {"src/pkg/__init__.py": "", **files}.items():
-        p = tmp_path / "proj" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(MAPPING.format(move=move), encoding="utf-8")
-    return mapping
+    return write_project(tmp_path, {"src/pkg/__init__.py": "", **files}, MAPPING.format(move=move))
 
 
 def read(tmp_path: Path, rel: str) -> str:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import run_cli, tree_digest
+from tests.helpers import run_cli, tree_digest, write_project
 
 FILES = {
     # report computes a value at import time with a helper from util ...
@@ -30,13 +30,7 @@ phases:
 
 
 def _project(tmp_path: Path, policy: str) -> Path:
-    for rel, text in FILES.items():
-        p = tmp_path / "proj" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(MAPPING.format(policy=policy), encoding="utf-8")
-    return mapping
+    return write_project(tmp_path, FILES, MAPPING.format(policy=policy))
 
 
 def test_moving_a_module_into_a_package_whose_init_imports_back_is_refused(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from migrator import symbols
-from tests.helpers import copy_fixture, run_cli, tree_digest
+from tests.helpers import copy_fixture, run_cli, tree_digest, write_project
 
 MAPPING = """\
 version: 1
@@ -25,13 +25,11 @@ phases:
 
 
 def project(tmp_path: Path, files: dict[str, str], moves: list[str]) -> Path:
-    for rel, text in files.items():
-        p = tmp_path / "proj" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text), encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(MAPPING.format(moves="".join(f"      - {m}\n" for m in moves)), encoding="utf-8")
-    return mapping
+    return write_project(
+        tmp_path,
+        {rel: textwrap.dedent(text) for rel, text in files.items()},
+        MAPPING.format(moves="".join(f"      - {m}\n" for m in moves)),
+    )
 
 
 def read(tmp_path: Path, rel: str) -> str:
