@@ -185,7 +185,7 @@ def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, impor
 
 
 #: The name of `cycle_components`' memo in the import cache, and its layout.
-CYCLES_MEMO = "check-cycles/1"
+CYCLES_MEMO = "check-cycles/2"
 
 
 def cycle_components(

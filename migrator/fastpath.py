@@ -89,7 +89,7 @@ def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None 
             return WHOLE_FILE
         records = pyast.import_records(tree)
     else:
-        records, failure = scan
+        records, failure = scan[:2]
         if failure is not None:
             return WHOLE_FILE
     ancestors, words = _names_of(moves)

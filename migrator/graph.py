@@ -83,17 +83,22 @@ class ImportEdge:
     line: int
     kind: EdgeKind
     implicit: bool = False
-    #: The statement reads a name from `target` (`from target import NAME`, NAME not a
-    #: submodule): it fails if `target` is still initializing. `import a.b` and
-    #: `from pkg import submodule` only need the module to exist.
-    reads: bool = False
+    #: The names the statement reads from `target` (`from target import NAME`, NAME not
+    #: a submodule): it fails if `target` is still initializing and has not bound one of
+    #: them yet. `import a.b` and `from pkg import submodule` read nothing: they only
+    #: need the module to exist.
+    reads: tuple[str, ...] = ()
+    #: A *conditional* import-time edge: the statement sits in a module-level ``if``
+    #: (other than ``if TYPE_CHECKING:``) or ``try``, so it may not run on the platform
+    #: that matters, or its failure may be caught (see `ImportGraph.import_failure`).
+    guarded: bool = False
 
     def location(self) -> str:
         """``path:line`` of the statement; just ``path`` for a parent-package edge."""
         return self.path if self.implicit else f"{self.path}:{self.line}"
 
     def __str__(self) -> str:
-        how = "parent package" if self.implicit else f"{self.kind} import"
+        how = "parent package" if self.implicit else "conditional import" if self.guarded else f"{self.kind} import"
         return f"{self.location()}: {self.source} → {self.target} ({how})"
 
 
@@ -134,8 +139,9 @@ class ParseFailure(NamedTuple):
 _Scan = pyast.Scan
 # What the graph needs to know about one file: path, module name, is_package, bytes.
 _Job = tuple[str, str, bool, bytes]
-# What it finds: (line, target module, kind) sorted and unique, or why the file failed.
-_FileImports = tuple[list[tuple[int, str, EdgeKind, bool]], ParseFailure | None]
+# What it finds: (line, target module, kind, names read, guarded) sorted and unique, or
+# why the file failed.
+_FileImports = tuple[list[tuple[int, str, EdgeKind, tuple[str, ...], bool]], ParseFailure | None]
 # Adjacency: source → target → the edge that stands for that hop; targets sorted.
 _Hops = dict[str, dict[str, ImportEdge]]
 
@@ -220,7 +226,7 @@ def build_graph(
                         following.add(parent)
                     if info.path in scans:
                         imports, _ = resolve(info)
-                        following.update(target for _, target, kind, _ in imports if kind == "top")
+                        following.update(target for _, target, kind, _, _ in imports if kind == "top")
                 frontier = sorted(following - seen)
         kept = names if reach_from is None else frozenset(seen)
         if reach_from is not None and and_back:
@@ -233,8 +239,8 @@ def build_graph(
             if failure is not None:
                 failures.append(failure)
             edges.extend(
-                ImportEdge(info.name, target, info.path, line, kind, reads=reads)
-                for line, target, kind, reads in imports
+                ImportEdge(info.name, target, info.path, line, kind, reads=reads, guarded=guarded)
+                for line, target, kind, reads, guarded in imports
                 if target in kept
             )
         modules = [info for info in index.modules.values() if info.name in kept]
@@ -242,7 +248,8 @@ def build_graph(
             parent = _nearest_ancestor(info.name, names)
             if parent is not None and parent in kept:
                 edges.append(ImportEdge(info.name, parent, info.path, 0, "top", implicit=True))
-        return ImportGraph(modules, edges, failures)
+        bindings = {info.name: tuple(map(tuple, scans[info.path][2])) for info in infos if info.path in scans}
+        return ImportGraph(modules, edges, failures, bindings)
 
 
 def _reaching_back(reached: frozenset[str], starts: set[str], infos, resolve, names: frozenset[str]) -> frozenset[str]:
@@ -250,7 +257,7 @@ def _reaching_back(reached: frozenset[str], starts: set[str], infos, resolve, na
     lead back to one of `starts`."""
     importers: dict[str, set[str]] = {}
     for info in infos:
-        targets = {target for _, target, kind, _ in resolve(info)[0] if kind == "top"}
+        targets = {target for _, target, kind, _, _ in resolve(info)[0] if kind == "top"}
         parent = _nearest_ancestor(info.name, names)
         if parent is not None:
             targets.add(parent)
@@ -278,7 +285,8 @@ class ImportCache:
     pickle: the folder sits in a repository others can write to.
     """
 
-    LAYOUT = 4
+    #: 5: scans carry top-level bindings and guarded import lines (`pyast.Scan`).
+    LAYOUT = 5
 
     def __init__(self, path: Path | None = None, entries: dict[str, _Scan] | None = None, memos: dict[str, Any] | None = None):
         self.path = path
@@ -417,11 +425,12 @@ def _scan_all(
 
 def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImports:
     """One file's edges: its import statements resolved to the internal modules they run."""
-    records, failure = scan
+    records, failure, _, guarded_lines = scan
     if failure is not None:
         return [], ParseFailure(info.path, *failure)
     name = info.name
     package = info.package
+    guarded = frozenset(guarded_lines)
     found = set()
     for line, kind, level, module, names in pyast.raw_imports(records):
         absolute = absolute_module(module or None, level, package)
@@ -429,8 +438,10 @@ def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImport
             continue
         for target in resolver.targets(absolute, names):
             if target != name or resolver.imports_itself(name, absolute, names):
-                reads = names is not None and target == absolute and any(f"{absolute}.{n}" not in resolver.modules for n in names)
-                found.add((line, target, kind, reads))
+                reads: tuple[str, ...] = ()
+                if names is not None and target == absolute:
+                    reads = tuple(n for n in names if n != "*" and f"{absolute}.{n}" not in resolver.modules)
+                found.add((line, target, kind, reads, kind == "top" and line in guarded))
     return sorted(found), None
 
 
@@ -445,9 +456,16 @@ class ImportGraph:
     """
 
     def __init__(
-        self, modules: Iterable[ModuleInfo], edges: Iterable[ImportEdge], unparsable: Iterable[ParseFailure] = ()
+        self,
+        modules: Iterable[ModuleInfo],
+        edges: Iterable[ImportEdge],
+        unparsable: Iterable[ParseFailure] = (),
+        bindings: Mapping[str, Sequence[pyast.Binding]] | None = None,
     ):
+        """`bindings`: per module, its top-level bindings (`pyast.top_level_bindings`);
+        a module without them is taken to bind nothing before its last statement."""
         self._modules: dict[str, ModuleInfo] = {m.name: m for m in sorted(modules, key=lambda m: m.name)}
+        self._bindings: dict[str, tuple[pyast.Binding, ...]] = {m: tuple(b) for m, b in (bindings or {}).items()}
         self._edges: tuple[ImportEdge, ...] = tuple(sorted(dict.fromkeys(edges), key=_EDGE_ORDER))
         self.unparsable: tuple[ParseFailure, ...] = tuple(sorted(unparsable))
         strangers = {m for e in self._edges for m in (e.source, e.target) if m not in self._modules}
@@ -480,66 +498,129 @@ class ImportGraph:
         return [cycle for _, cycle in self._import_time]
 
     def failing_cycle(self, component: Sequence[str]) -> Cycle | None:
-        """A cycle of `component` that makes some first import fail, else None.
-
-        Replays Python's import order: parents before children, a module's imports in
-        line order, only import-time edges. Importing a module that is still initializing
-        is fine (`import a.b`, `from pkg import submodule`: the module object exists);
-        *reading a name* from it (`from a.b import NAME`) fails, since the name may not
-        be defined yet. Each module of the component is tried as the first import; the
-        shortest failing cycle wins (ties: smallest module first).
-        """
+        """A cycle inside `component` on which a fresh import of one of its modules fails
+        (`import_failure`), else None. The shortest such cycle wins (ties: the first
+        module tried, in sorted order)."""
         best: Cycle | None = None
         members = set(component)
         for entry in sorted(component):
-            found = self._replay(entry, members)
-            if found is not None and (best is None or len(found.edges) < len(best.edges)):
+            found = self.import_failure(entry)
+            if found is not None and set(found.modules) <= members and (best is None or len(found.edges) < len(best.edges)):
                 best = found
         return best
 
-    def _replay(self, entry: str, members: set[str]) -> Cycle | None:
+    def import_failure(self, module: str) -> Cycle | None:
+        """The cycle on which a fresh ``import module`` fails, or None when it works.
+
+        Replays Python's import order: parents' ``__init__`` before children, a module's
+        import-time statements in line order. A module that is still initializing can be
+        imported again (``import a.b`` and ``from pkg import submodule`` only need the
+        module object), and ``from a.b import NAME`` reads from it fine when ``a.b`` has
+        bound NAME by the line where it is paused (`pyast.top_level_bindings`: the
+        bindings of top-level statements that ended before that line). Otherwise the
+        import fails ("partially initialized module"): the cycle runs from the module
+        that is initializing, along the statements that led back to it, to the one that
+        read the name.
+
+        Conditional (guarded) edges: the replay runs twice, once without them and once
+        with them, where a failure at a guarded statement, or anywhere below one, is
+        caught there (as ``except ImportError`` does; an ``if`` may not run at all) and
+        the modules it left half initialized are gone again, as in ``sys.modules``.
+        The import fails only when *both* replays fail: a failure that needs a guarded
+        edge to happen, or that a guarded edge would avoid, is never reported. The cycle
+        returned is the one of the replay with guarded edges, which may pass through
+        some (`ImportEdge.guarded`).
+        """
+        memo = self._failures
+        if module not in memo:
+            if module not in self._risky:
+                memo[module] = None
+            else:
+                without = self._replay(module, guards=False)
+                memo[module] = None if without is None else self._replay(module, guards=True)
+        return memo[module]
+
+    @cached_property
+    def _failures(self) -> dict[str, Cycle | None]:
+        return {}
+
+    @cached_property
+    def _risky(self) -> frozenset[str]:
+        """Modules whose import can fail at all: they reach a cycle of import-time edges
+        on which some statement reads a name from a module of the cycle."""
+        hops = self._top_hops
+        risky: set[str] = set()
+        for scc in self.sccs():
+            members = set(scc)
+            if any(e.reads and e.target in members for m in scc for e in self._ordered_imports.get(m, ())):
+                risky |= members
+        importers: dict[str, set[str]] = {}
+        for source, successors in hops.items():
+            for target in successors:
+                importers.setdefault(target, set()).add(source)
+        todo = list(risky)
+        while todo:
+            for importer in importers.get(todo.pop(), ()):
+                if importer not in risky:
+                    risky.add(importer)
+                    todo.append(importer)
+        return frozenset(risky)
+
+    def _bound(self, module: str, before_line: int) -> frozenset[str]:
+        return frozenset(name for end, name in self._bindings.get(module, ()) if end < before_line)
+
+    def _replay(self, entry: str, *, guards: bool) -> Cycle | None:
         import sys
 
         state: dict[str, str] = {}
         stack: list[tuple[str, ImportEdge | None]] = []
-        failure: list[Cycle] = []
         out = self._ordered_imports
         parents = self._parents
+        parents_edge = self._parent_edges
 
-        def load(module: str, via: ImportEdge | None) -> None:
+        def load(module: str, via: ImportEdge | None) -> Cycle | None:
             # On the stack while its parent loads too: the parent's imports may come back.
             stack.append((module, via))
             parent = parents.get(module)
             if parent is not None and parent not in state:
-                load(parent, parents_edge[module])
-                if failure:
-                    return
+                failure = load(parent, parents_edge[module])
+                if failure is not None:
+                    return failure
             if module in state:  # the parent's __init__ imported it meanwhile
                 stack.pop()
-                return
+                return None
             state[module] = "initializing"
             for edge in out.get(module, ()):
+                if edge.guarded and not guards:
+                    continue
                 target = edge.target
+                depth = len(stack)
+                failure = None
                 if target not in state:
-                    load(target, edge)
-                    if failure:
-                        return
-                if state[target] == "initializing" and edge.reads and target in members:
-                    start = max(i for i, (m, _) in enumerate(stack) if m == target)
-                    edges = [e for _, e in stack[start + 1 :] if e is not None] + [edge]
-                    failure.append(_rotated(edges))
-                    return
+                    failure = load(target, edge)
+                if failure is None and state.get(target) == "initializing" and edge.reads:
+                    at = max(i for i, (m, _) in enumerate(stack) if m == target)
+                    paused = stack[at + 1][1] if at + 1 < len(stack) else edge
+                    bound = self._bound(target, paused.line if paused is not None else 0)
+                    if "*" not in bound and not bound.issuperset(edge.reads):
+                        failure = _rotated([e for _, e in stack[at + 1 :] if e is not None] + [edge])
+                if failure is not None:
+                    if not edge.guarded:
+                        return failure
+                    for half, _ in stack[depth:]:  # caught: what failed is gone again
+                        if state.get(half) == "initializing":
+                            del state[half]
+                    del stack[depth:]
             stack.pop()
             state[module] = "done"
+            return None
 
-        parents_edge = self._parent_edges
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, 4 * len(self._modules) + 1000))
         try:
-            load(entry, None)
+            return load(entry, None)
         finally:
             sys.setrecursionlimit(limit)
-        return failure[0] if failure else None
 
     @cached_property
     def _ordered_imports(self) -> dict[str, tuple[ImportEdge, ...]]:
@@ -709,54 +790,62 @@ def _renamer(renames: Mapping[str, str]):
     return rename
 
 
-def new_failing_cycles(
-    before: ImportGraph, after: ImportGraph, renames: Mapping[str, str], *, through: Iterable[str] | None = None
-) -> list[Cycle]:
-    """Cycles of `after` that can fail at import time and did not before.
+class NewFailure(NamedTuple):
+    """Modules (in `after`'s names) whose fresh import worked before a phase and fails
+    after it, all on the same `cycle`."""
 
-    A component of `after` counts when replaying Python's import order from one of its
-    modules reads a name from a module that is still initializing
-    (`ImportGraph.failing_cycle`), unless all its modules (renamed) were in one
-    component of `before` that could fail already. With `through`, only components
-    holding one of those modules count (the modules a phase changed).
-    """
+    modules: tuple[str, ...]
+    cycle: Cycle
 
-    rename = _renamer(renames)
-    wanted = None if through is None else set(through)
-
-    old = [frozenset(map(rename, scc)) for scc in before.sccs() if before.failing_cycle(scc) is not None]
-    out = []
-    for scc in after.sccs():
-        if wanted is not None and wanted.isdisjoint(scc):
-            continue
-        cycle = after.failing_cycle(scc)
-        if cycle is not None and not any(set(map(rename, scc)) <= o for o in old):
-            out.append(cycle)
-    return out
+    @property
+    def conditional(self) -> bool:
+        """Whether a guarded (conditional) import is part of the cycle."""
+        return any(e.guarded for e in self.cycle.edges)
 
 
-def new_cycles(before: ImportGraph, after: ImportGraph, renames: Mapping[str, str]) -> list[Cycle]:
-    """The import-time cycles of `after` that are new or grown compared with `before`.
+def new_import_failures(
+    before: ImportGraph, after: ImportGraph, renames: Mapping[str, str], *, entries: Iterable[str] | None = None
+) -> list[NewFailure]:
+    """The modules whose fresh import succeeds in `before` and fails in `after`
+    (`ImportGraph.import_failure` on both), grouped by the cycle they fail on.
 
-    Package-local components (see `ImportGraph.is_package_local`) never count: they
-    are neither reported nor an excuse for a cycle that crosses packages now.
     `renames` maps old module names to new ones (a package's name also renames every
-    module below it). Components of import-time edges are compared by module set, in
-    `after`'s names: an `after` component is reported (as its shortest cycle) unless all
-    of its modules were in one component of `before`. A name that is renamed but still
-    exists in `after` is taken as a facade and counts as the module it forwards to, so
-    a cycle through a facade of a formerly cyclic module is not new.
+    module below it); a module of `after` is compared with the module it was before
+    (its old name, or its own name when it stayed or is a facade at an old path). A
+    module with no counterpart in `before` (a package the phase creates) is not
+    compared: its importers are. `entries` limits the modules looked at (default:
+    all of `after`). Both graphs must hold every module the replays reach (a graph
+    built with `reach_from=` and without `and_back` is), so that the load order is the
+    whole tree's.
     """
-
     rename = _renamer(renames)
+    old_of: dict[str, str] = {}
+    for name in before.modules():
+        old_of.setdefault(rename(name), name)
+    known = set(before.modules())
+    grouped: dict[Cycle, list[str]] = {}
+    for module in sorted(after.modules() if entries is None else set(entries) & set(after.modules())):
+        old = old_of.get(module, module if module in known else None)
+        if old is None:
+            continue
+        cycle = after.import_failure(module)
+        if cycle is not None and before.import_failure(old) is None:
+            grouped.setdefault(cycle, []).append(module)
+    return sorted((NewFailure(tuple(m), c) for c, m in grouped.items()), key=lambda f: (len(f.cycle.edges), f.modules))
 
-    old_components = [frozenset(map(rename, scc)) for scc in before.sccs() if not before.is_package_local(scc)]
-    return [
-        cycle
-        for scc, cycle in zip(after.sccs(), after.import_time_cycles())
-        if not after.is_package_local(scc)
-        and not any(set(map(rename, scc)) <= old for old in old_components)
-    ]
+
+def old_names(renames: Mapping[str, str], modules: Iterable[str]) -> set[str]:
+    """What each of `modules` (names after the moves) was called before them."""
+    inverse = sorted(((new, old) for old, new in renames.items()), key=lambda p: -len(p[0]))
+    out = set()
+    for module in modules:
+        for new, old in inverse:
+            if module == new or module.startswith(new + "."):
+                out.add(old + module[len(new):])
+                break
+        else:
+            out.add(module)
+    return out
 
 
 # --------------------------------------------------------------------------- parsing
@@ -869,14 +958,14 @@ _EDGE_ORDER = attrgetter("source", "line", "target", "kind", "implicit")
 def _hops(modules: Iterable[str], edges: Iterable[ImportEdge]) -> _Hops:
     """For each pair of modules with edges between them, the edge that stands for them.
 
-    The strongest kind wins, then an explicit import over the parent-package edge, then
-    the earliest line (`edges` come in `_EDGE_ORDER`, so the first one seen).
+    The strongest kind wins, then an unconditional import over a guarded one, then an
+    explicit import over the parent-package edge, then the earliest line (`edges` come in `_EDGE_ORDER`, so the first one seen).
     """
     hops: _Hops = {module: {} for module in modules}
     for edge in edges:
         successors = hops[edge.source]
         current = successors.get(edge.target)
-        if current is None or (_KIND_RANK[edge.kind], edge.implicit) < (_KIND_RANK[current.kind], current.implicit):
+        if current is None or (_KIND_RANK[edge.kind], edge.guarded, edge.implicit) < (_KIND_RANK[current.kind], current.guarded, current.implicit):
             successors[edge.target] = edge
     return {module: dict(sorted(successors.items())) for module, successors in hops.items()}
 

@@ -706,17 +706,21 @@ def cycle_gate(
     baseline: bool = False,
     progress: Progress | None = None,
 ) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]]:
-    """Import-time cycles the phase creates or grows: refused (`forbid-new`) or warned.
+    """Imports the phase breaks: refused (`forbid-new`) or warned (MIG401).
 
-    Strongly connected components of import-time edges are compared before and after
-    (a moved module is the same node under its new name). A component gates when it
-    holds a module of a file the phase changes (`changed`: paths written, moved or
-    deleted) and replaying Python's import order through it reads a name from a module
-    that is still initializing (graph.ImportGraph.failing_cycle): that is the cycle the
-    interpreter hits, shown with the file:line of every edge. Lazy and TYPE_CHECKING
-    imports never gate. Only the modules the changed ones reach are parsed, and only
-    those that also lead back to a changed one make up the graphs: every component
-    through a changed module lies among them.
+    The question is exactly: is there a module whose fresh import succeeded before the
+    phase and fails after it (a moved module compared under its new name)?
+    `graph.new_import_failures` answers it by replaying Python's import order on the
+    graphs before and after (graph.ImportGraph.import_failure: names bound by the line
+    where a module is paused, guarded imports never the cause of a failure, lazy and
+    TYPE_CHECKING imports never run). Each failure is shown as its cycle, with the
+    file:line of every edge.
+
+    Only modules whose import can run a changed file can change verdict: the modules
+    the changed ones (`changed`: paths written, moved or deleted) reach through
+    import-time edges are replayed, in graphs closed under those edges (parents
+    included), so every replay's load order is the whole tree's. The graph before holds
+    what the same modules, under their old names, reach.
 
     With `baseline`, also returns the failing components of the whole of `after`: the
     baseline `check` compares with once the phase is applied (else an empty tuple).
@@ -724,23 +728,29 @@ def cycle_gate(
     roots = mapping.spec.target.source_roots
     imports = imports if imports is not None else graph.ImportCache()
     index_before, index_after = ProjectIndex.build(before, roots), ProjectIndex.build(after, roots)
-    start_before = [m.name for m in index_before.modules.values() if m.path in changed]
+    start_before = {m.name for m in index_before.modules.values() if m.path in changed}
     start_after = {m.name for m in index_after.modules.values() if m.path in changed}
-    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, and_back=True, workers=jobs, progress=progress)
-    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, and_back=True, workers=jobs, progress=progress)
+    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs, progress=progress)
+    start_before |= graph.old_names(renames, g_after.modules())
+    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, workers=jobs, progress=progress)
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
     out = []
-    for cycle in graph.new_failing_cycles(g_before, g_after, renames, through=start_after):
+    for failure in graph.new_import_failures(g_before, g_after, renames):
+        cycle = failure.cycle
         first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
         fix = (
             "move the import inside the function that needs it, or change the mapping; "
             "`cycles: warn` in the mapping reports instead of refusing"
         )
+        note = " (a conditional import is part of the cycle; the import fails without it too)" if failure.conditional else ""
         out.append(
             Diagnostic(
                 severity,
                 "MIG401",
-                f"this phase creates an import cycle that fails at import time: {cycle} — {fix}\n{cycle.describe()}",
+                f"this phase creates an import cycle that fails at import time: {cycle}{note} — "
+                f"`import {failure.modules[0]}` worked before and fails now"
+                f"{f' (and {len(failure.modules) - 1} more modules)' if len(failure.modules) > 1 else ''}; "
+                f"{fix}\n{cycle.describe()}",
                 first.path,
                 first.line or None,
             )

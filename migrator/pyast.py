@@ -57,25 +57,88 @@ EdgeKind = Literal["top", "lazy", "typing"]
 #: ``from`` import; `level` is -1 and `module` empty for ``import a.b``. `aliases` are
 #: (name, asname or None) pairs.
 ImportRecord = tuple[int, int, int, int, EdgeKind, bool, int, str, tuple[tuple[str, "str | None"], ...]]
+#: A top-level name bound for certain once the statement ending at `end_line` has run:
+#: (end_line, name). ``*`` stands for "any name" (a star import, or a module
+#: ``__getattr__``, which answers ``from m import NAME`` for every NAME).
+Binding = tuple[int, str]
 #: What scanning a file finds, independent of its path (so it can be cached by content):
-#: its import statements, or (line, col, message) when it does not parse.
-Scan = tuple[tuple[ImportRecord, ...], "tuple[int, int, str] | None"]
+#: its import statements, or (line, col, message) when it does not parse; then its
+#: top-level bindings in statement order (`Binding`) and the lines of the import
+#: statements that are *guarded*: at module level (or in a class body) but inside an
+#: ``if`` (other than ``if TYPE_CHECKING:``) or a ``try``, so they may not run, or
+#: their failure may be caught.
+Scan = tuple[tuple[ImportRecord, ...], "tuple[int, int, str] | None", tuple[Binding, ...], tuple[int, ...]]
 
 
 def scan(data: bytes | str, path: str = "<unknown>") -> Scan:
-    """The import statements of a file's source (stdlib `ast`, statements only)."""
+    """The import statements of a file's source (stdlib `ast`, statements only), its
+    top-level bindings and its guarded import lines (see `Scan`)."""
     try:
         tree = ast.parse(_parseable(data) if isinstance(data, bytes) else data, filename=path)
     except SyntaxError as exc:
-        return (), (exc.lineno or 1, exc.offset or 1, exc.msg)
+        return (), (exc.lineno or 1, exc.offset or 1, exc.msg), (), ()
     except ValueError as exc:  # null bytes, on Python < 3.12
-        return (), (1, 1, str(exc))
-    return import_records(tree), None
+        return (), (1, 1, str(exc)), (), ()
+    guarded: list[int] = []
+    records: list[ImportRecord] = []
+    _collect(tree.body, "top", False, records, guarded)
+    return tuple(records), None, top_level_bindings(tree), tuple(guarded)
+
+
+def top_level_bindings(tree: ast.Module) -> tuple[Binding, ...]:
+    """The names a module binds at its top level for certain, each with the last line of
+    the top-level statement that binds it, in statement order.
+
+    Definitions, assignments (annotated ones only with a value), imports, ``for`` and
+    ``with`` targets, and what a ``with`` body binds. A name bound inside an ``if``
+    counts only when every branch binds it (an ``if`` without ``else`` binds nothing);
+    inside a ``try`` only when its body (or ``else``) and every handler bind it, plus
+    what ``finally`` binds. ``*``: see `Binding`.
+    """
+    out: list[Binding] = []
+    for node in tree.body:
+        end = node.end_lineno or node.lineno
+        out.extend((end, name) for name in sorted(_binds(node)))
+    return tuple(out)
+
+
+def _binds(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return {node.name, "*"} if node.name == "__getattr__" else {node.name}
+    if isinstance(node, ast.ClassDef):
+        return {node.name}
+    if isinstance(node, ast.Assign):
+        return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(node, ast.AugAssign | ast.AnnAssign):
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            return set()
+        return {node.target.id} if isinstance(node.target, ast.Name) else set()
+    if isinstance(node, ast.Import):
+        return {a.asname or a.name.partition(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom):
+        return {"*" if a.name == "*" else a.asname or a.name for a in node.names}
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    if isinstance(node, ast.With | ast.AsyncWith):
+        targets = {n.id for item in node.items if item.optional_vars is not None for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)}
+        return targets | _binds_all(node.body)
+    if isinstance(node, ast.If):
+        return _binds_all(node.body) & _binds_all(node.orelse) if node.orelse else set()
+    if isinstance(node, ast.Try | ast.TryStar):
+        bound = _binds_all(node.body) | _binds_all(node.orelse)
+        for handler in node.handlers:
+            bound &= _binds_all(handler.body)
+        return bound | _binds_all(node.finalbody)
+    return set()
+
+
+def _binds_all(body: list[ast.stmt]) -> set[str]:
+    return {name for node in body for name in _binds(node)}
 
 
 def import_records(tree: ast.Module) -> tuple[ImportRecord, ...]:
     found: list[ImportRecord] = []
-    _collect(tree.body, "top", False, found)
+    _collect(tree.body, "top", False, found, [])
     return tuple(found)
 
 
@@ -114,8 +177,11 @@ _SIMPLE_STATEMENTS = frozenset({
 })
 
 
-def _collect(body: list[ast.stmt], kind: EdgeKind, in_function: bool, found: list[ImportRecord]) -> None:
-    """Append the imports of a statement list (and of every nested one) to `found`.
+def _collect(
+    body: list[ast.stmt], kind: EdgeKind, in_function: bool, found: list[ImportRecord], guarded: list[int], guard: bool = False
+) -> None:
+    """Append the imports of a statement list (and of every nested one) to `found`, and
+    the lines of the import-time ones under an ``if``/``try`` (`guard`) to `guarded`.
 
     Imports are statements, so only statement lists are walked, never expressions.
     """
@@ -129,25 +195,24 @@ def _collect(body: list[ast.stmt], kind: EdgeKind, in_function: bool, found: lis
                 found.append((*where, -1, "", aliases))
             else:
                 found.append((*where, node.level, node.module or "", aliases))
+            if guard and kind == "top":
+                guarded.append(node.lineno)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            _collect(node.body, "typing" if kind == "typing" else "lazy", True, found)
+            _collect(node.body, "typing" if kind == "typing" else "lazy", True, found, guarded)
         elif isinstance(node, ast.If):
-            _collect(node.body, "typing" if _is_type_checking(node.test) else kind, in_function, found)
-            _collect(node.orelse, kind, in_function, found)
+            _collect(node.body, "typing" if _is_type_checking(node.test) else kind, in_function, found, guarded, True)
+            _collect(node.orelse, kind, in_function, found, guarded, True)
         elif isinstance(node, ast.Try | ast.TryStar):
-            _collect(node.body, kind, in_function, found)
-            for handler in node.handlers:
-                _collect(handler.body, kind, in_function, found)
-            _collect(node.orelse, kind, in_function, found)
-            _collect(node.finalbody, kind, in_function, found)
+            for part in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                _collect(part, kind, in_function, found, guarded, True)
         elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
-            _collect(node.body, kind, in_function, found)
-            _collect(node.orelse, kind, in_function, found)
+            _collect(node.body, kind, in_function, found, guarded, guard)
+            _collect(node.orelse, kind, in_function, found, guarded, guard)
         elif isinstance(node, ast.ClassDef | ast.With | ast.AsyncWith):
-            _collect(node.body, kind, in_function, found)
+            _collect(node.body, kind, in_function, found, guarded, guard)
         elif isinstance(node, ast.Match):
             for case in node.cases:
-                _collect(case.body, kind, in_function, found)
+                _collect(case.body, kind, in_function, found, guarded, True)
 
 
 def _is_type_checking(test: ast.expr) -> bool:
