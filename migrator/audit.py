@@ -21,9 +21,11 @@ package, and the modules symbol moves take names from), the audit reports:
   the evidence. An importer's area is its job package when it lies inside one, else its
   top-level package; re-exports by the module's own parent packages, facades and files
   outside the source roots are evidence but not areas.
-- **cycles**: the import-time cycles that exist now and, for every phase not applied
-  yet, the cycles it would create (each phase planned in memory on the result of the
-  previous one; `graph.new_cycles` compares the graphs).
+- **cycles**: the import cycles a fresh import fails on now
+  (`graph.ImportGraph.failing_cycles`) and, for every phase not applied yet, the
+  cycles of the imports it would break: the cycle gate's question
+  (`graph.new_import_failures`), each phase planned in memory on the result of the
+  previous one.
 - **facades**: modules that only re-export other modules of the target (docstring,
   imports, `__all__`, a deprecation warning; no definitions), hand-made or generated
   by migrator, with the modules they forward to and what the mapping does with them,
@@ -235,7 +237,7 @@ def run_audit(
                 phases.append(PhaseCycles(spec.phase, spec.title, "refused", (), tuple(map(_one_line, phase_plan.errors))))
                 break
             after_graph = graphs.build_graph(after, ProjectIndex.build(after, roots))
-            new = tuple(graphs.new_cycles(before, after_graph, {m.old: m.new for m in phase_plan.moves}))
+            new = tuple(f.cycle for f in graphs.new_import_failures(before, after_graph, {m.old: m.new for m in phase_plan.moves}))
             phases.append(PhaseCycles(spec.phase, spec.title, "new-cycles" if new else "ok", new))
             before, snap = after_graph, after
         simulated = {p.phase for p in phases}
@@ -251,7 +253,7 @@ def run_audit(
         overlaps=tuple(overlaps),
         module_overlaps=tuple(module_overlaps),
         facades=facades,
-        existing_cycles=tuple(import_graph.import_time_cycles()),
+        existing_cycles=tuple(c for c, _ in import_graph.failing_cycles()),
         phases=tuple(phases),
         unparsable=tuple(f"{f.path}:{f.line}:{f.col}: {f.message}" for f in import_graph.unparsable),
         notes=tuple(notes),

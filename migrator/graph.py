@@ -63,7 +63,7 @@ PARALLEL_THRESHOLD = 3000
 POOL_THRESHOLD = 1000
 
 #: The version of `ImportGraph.to_json`'s layout; bumped on any incompatible change.
-JSON_FORMAT = "migrator.import-graph/1"
+JSON_FORMAT = "migrator.import-graph/2"
 
 # The stronger kind wins when one module imports another in several ways.
 _KIND_RANK: dict[EdgeKind, int] = {"top": 0, "lazy": 1, "typing": 2}
@@ -676,6 +676,16 @@ class ImportGraph:
             (e.source, e.path, e.line, e.target.rpartition(".")[0]) for e in self._edges if not e.implicit
         )
 
+    def failing_cycles(self) -> list[tuple[Cycle, tuple[str, ...]]]:
+        """The cycles fresh imports fail on (`import_failure`), each with the modules
+        whose fresh import fails on it (sorted); in the order of their first module."""
+        grouped: dict[Cycle, list[str]] = {}
+        for module in self._modules:
+            cycle = self.import_failure(module)
+            if cycle is not None:
+                grouped.setdefault(cycle, []).append(module)
+        return sorted(((c, tuple(m)) for c, m in grouped.items()), key=lambda p: (p[0].modules, p[1]))
+
     def lazy_and_typing_cycles(self) -> list[Cycle]:
         """Cycles that exist only when lazy and typing edges count too: informative only.
 
@@ -717,16 +727,21 @@ class ImportGraph:
 
         Layout (``format`` names its version)::
 
-            {"format": "migrator.import-graph/1",
+            {"format": "migrator.import-graph/2",
              "modules": [{"name", "path", "package": bool}],
              "edges": [EDGE],
              "import_time_cycles": [{"modules": [name, ...], "edges": [EDGE]}],
+             "failing_cycles": [{"modules": [name, ...], "edges": [EDGE], "fails": [name, ...]}],
              "lazy_and_typing_cycles": [same as import_time_cycles],
              "unparsable": [{"path", "line", "col", "message"}]}
 
-        where EDGE is ``{"source", "target", "path", "line", "kind", "implicit"}`` with
-        kind ``top|lazy|typing`` and implicit true for parent-package edges (line 0).
-        Lists are in the orders of `modules()`, `edges()` and the cycle methods.
+        where EDGE is ``{"source", "target", "path", "line", "kind", "implicit",
+        "conditional"}`` with kind ``top|lazy|typing``, implicit true for parent-package
+        edges (line 0) and conditional true for guarded import-time edges.
+        ``import_time_cycles`` has one cycle per component (`import_time_cycles()`);
+        ``failing_cycles`` those of `failing_cycles()`, each with the modules whose
+        fresh import fails on it. Lists are in the orders of `modules()`, `edges()` and
+        the cycle methods. Version 2 added ``failing_cycles`` and ``conditional``.
         """
         return {
             "format": JSON_FORMAT,
@@ -735,6 +750,7 @@ class ImportGraph:
             ],
             "edges": [_edge_json(e) for e in self._edges],
             "import_time_cycles": [_cycle_json(c) for c in self.import_time_cycles()],
+            "failing_cycles": [{**_cycle_json(c), "fails": list(m)} for c, m in self.failing_cycles()],
             "lazy_and_typing_cycles": [_cycle_json(c) for c in self.lazy_and_typing_cycles()],
             "unparsable": [f._asdict() for f in self.unparsable],
         }
@@ -1075,6 +1091,7 @@ def _edge_json(edge: ImportEdge) -> dict[str, Any]:
         "line": edge.line,
         "kind": edge.kind,
         "implicit": edge.implicit,
+        "conditional": edge.guarded,
     }
 
 

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from migrator.graph import Cycle, ImportEdge, ImportGraph, ParseFailure, build_graph, new_cycles
+from migrator.graph import Cycle, ImportEdge, ImportGraph, ParseFailure, build_graph, new_import_failures
 from migrator.mapping import load_mapping
 from migrator.project import FileEntry, ModuleInfo, ProjectIndex, Snapshot
 
@@ -238,19 +238,23 @@ def test_an_acyclic_graph_has_no_cycles():
     assert (graph.sccs(), graph.import_time_cycles(), graph.lazy_and_typing_cycles()) == ([], [], [])
 
 
-# --------------------------------------------------------------------------- new cycles
+# --------------------------------------------------------------------------- new failures
 
 
-def test_a_package_importing_a_submodule_moved_into_it_is_not_a_new_cycle():
+def _new(before: ImportGraph, after: ImportGraph, renames: dict[str, str]) -> list[str]:
+    return [f"{', '.join(f.modules)}: {f.cycle}" for f in new_import_failures(before, after, renames)]
+
+
+def test_a_package_importing_a_submodule_moved_into_it_breaks_no_import():
     # pkg → pkg.tools → (parent) pkg is a cycle of the graph, but Python runs it: the
     # package is in sys.modules before its body imports the submodule.
     before = _graph({"src/pkg/__init__.py": "from tools import helper\n", "src/tools.py": "def helper():\n    pass\n"})
     after = _graph({"src/pkg/__init__.py": "from pkg.tools import helper\n", "src/pkg/tools.py": "def helper():\n    pass\n"})
-    assert after.import_time_cycles() and after.is_package_local(after.sccs()[0])
-    assert new_cycles(before, after, {"tools": "pkg.tools"}) == []
+    assert after.import_time_cycles()
+    assert _new(before, after, {"tools": "pkg.tools"}) == []
 
 
-def test_moving_a_module_into_a_package_whose_init_imports_back_creates_a_cycle():
+def test_moving_a_module_into_a_package_whose_init_imports_back_breaks_the_importer():
     before = _graph({
         "src/report.py": "from util import helper\nVALUE = helper()\n",
         "src/util.py": "def helper():\n    return 1\n",
@@ -261,11 +265,10 @@ def test_moving_a_module_into_a_package_whose_init_imports_back_creates_a_cycle(
         "src/app/util.py": "def helper():\n    return 1\n",
         "src/app/__init__.py": "from report import VALUE\n",
     })
-    [cycle] = new_cycles(before, after, {"util": "app.util"})
-    assert str(cycle) == "app → report → app.util → app"
+    assert _new(before, after, {"util": "app.util"}) == ["report: app → report → app.util → app"]
 
 
-def test_a_package_local_cycle_that_now_crosses_packages_is_new():
+def test_a_package_local_cycle_that_now_crosses_packages_breaks_the_moved_module():
     # Before: all inside `orchestration`. After the move, entering through
     # metadata.training runs orchestration/__init__, which imports it back.
     before = _graph({
@@ -279,16 +282,17 @@ def test_a_package_local_cycle_that_now_crosses_packages_is_new():
         "src/metadata/__init__.py": "",
         "src/metadata/training.py": "from orchestration.constants import NAME\nclass Manager: pass\n",
     })
-    assert [str(c) for c in new_cycles(before, after, {"orchestration.manager": "metadata.training"})] == [
-        "metadata.training → orchestration.constants → orchestration → metadata.training"
+    assert _new(before, after, {"orchestration.manager": "metadata.training"}) == [
+        "metadata.training: metadata.training → orchestration.constants → orchestration → metadata.training"
     ]
 
 
-def test_a_cycle_that_was_only_renamed_is_not_new():
-    before = _graph({"src/old/__init__.py": "", "src/old/a.py": "import old.b\n", "src/old/b.py": "from old.a import x\n"})
-    after = _graph({"src/new/__init__.py": "", "src/new/a.py": "import new.b\n", "src/new/b.py": "from new.a import x\n"})
-    assert new_cycles(before, after, {"old": "new"}) == []
-    assert new_cycles(before, after, {"old.a": "new.a", "old.b": "new.b", "old": "new"}) == []
+def test_a_failing_cycle_that_was_only_renamed_breaks_nothing_new():
+    before = _graph({"src/old/__init__.py": "", "src/old/a.py": "from old.b import y\nx = 1\n", "src/old/b.py": "from old.a import x\ny = 1\n"})
+    after = _graph({"src/new/__init__.py": "", "src/new/a.py": "from new.b import y\nx = 1\n", "src/new/b.py": "from new.a import x\ny = 1\n"})
+    assert after.import_failure("new.a") is not None
+    assert _new(before, after, {"old": "new"}) == []
+    assert _new(before, after, {"old.a": "new.a", "old.b": "new.b", "old": "new"}) == []
 
 
 def _package_p(a: str, b: str, c: str) -> ImportGraph:
@@ -296,17 +300,18 @@ def _package_p(a: str, b: str, c: str) -> ImportGraph:
     return _graph({"src/p/__init__.py": "", "src/p/a.py": a, "src/p/b.py": b, "src/p/c.py": c})
 
 
-def test_a_cycle_that_gains_a_module_has_grown():
+def test_a_cycle_that_grows_but_only_imports_modules_breaks_nothing():
     before = _package_p("import p.b\n", "import p.a\n", "import p.a\n")
     after = _package_p("import p.b\n", "import p.c\n", "import p.a\n")
-    [cycle] = new_cycles(before, after, {})
-    assert cycle.modules == ("p.a", "p.b", "p.c")
+    assert after.sccs() == [("p.a", "p.b", "p.c")]
+    assert _new(before, after, {}) == []
 
 
-def test_a_cycle_that_lost_a_module_is_not_new():
-    before = _package_p("import p.b\n", "import p.c\n", "import p.a\n")
-    after = _package_p("import p.b\n", "import p.a\n", "")
-    assert new_cycles(before, after, {}) == []
+def test_a_cycle_that_grows_a_read_of_a_late_name_breaks_only_the_entry_still_paused_before_it():
+    before = _package_p("import p.b\nA = 1\n", "import p.a\n", "from p.a import A\n")
+    after = _package_p("import p.b\nA = 1\n", "import p.c\n", "from p.a import A\n")
+    # `import p.b` and `import p.c` load p.a completely before anything reads A.
+    assert _new(before, after, {}) == ["p.a: p.a → p.b → p.c → p.a"]
 
 
 def test_a_facade_left_at_the_old_path_counts_as_the_module_it_forwards_to():
@@ -321,13 +326,120 @@ def test_a_facade_left_at_the_old_path_counts_as_the_module_it_forwards_to():
         "src/lib/mod.py": "from pkg import CONFIG\ndef run():\n    pass\n",
     })
     assert after.sccs() == [("lib.mod", "pkg", "pkg.mod")]
-    assert new_cycles(before, after, {"pkg.mod": "lib.mod"}) == []
+    assert _new(before, after, {"pkg.mod": "lib.mod"}) == []
 
 
-def test_a_new_self_import_is_a_new_cycle():
-    before = _graph({"src/m.py": ""})
-    after = _graph({"src/m.py": "import m\n"})
-    assert [str(c) for c in new_cycles(before, after, {})] == ["m → m"]
+def test_a_module_reading_its_own_late_name_fails_but_importing_itself_does_not():
+    before = _graph({"src/m.py": "X = 1\n"})
+    assert _new(before, _graph({"src/m.py": "import m\nX = 1\n"}), {}) == []
+    assert _new(before, _graph({"src/m.py": "from m import X\nX = 1\n"}), {}) == ["m: m → m"]
+    assert _new(before, _graph({"src/m.py": "X = 1\nfrom m import X\n"}), {}) == []
+
+
+# --------------------------------------------------------------------------- the replay
+
+
+def _fails(files: dict[str, str]) -> dict[str, str | None]:
+    graph = _graph(files)
+    return {m: (str(c) if (c := graph.import_failure(m)) else None) for m in graph.modules()}
+
+
+COMPAT = {
+    # pkg/__init__ imports _compat first; _compat defines Wrapper, then imports
+    # _console, which reads Wrapper from the half-initialized _compat: it is bound.
+    "src/pkg/__init__.py": "from . import _compat\n",
+    "src/pkg/_compat.py": "class Wrapper:\n    pass\n\nfrom ._console import get_stream\n",
+    "src/pkg/_console.py": "from ._compat import Wrapper\n\ndef get_stream():\n    return Wrapper\n",
+}
+
+
+def test_a_name_defined_before_the_import_that_closes_the_cycle_can_be_read():
+    assert _fails(COMPAT) == {"pkg": None, "pkg._compat": None, "pkg._console": None}
+
+
+def test_a_name_defined_after_the_import_that_closes_the_cycle_cannot():
+    files = {**COMPAT, "src/pkg/_compat.py": "from ._console import get_stream\n\nclass Wrapper:\n    pass\n"}
+    assert _fails(files)["pkg"] == "pkg._compat → pkg._console → pkg._compat"
+
+
+@pytest.mark.parametrize(
+    "binding,bound",
+    [
+        pytest.param("Wrapper = 1\n", True, id="assignment"),
+        pytest.param("Wrapper: int = 1\n", True, id="annotated assignment"),
+        pytest.param("Wrapper: int\n", False, id="annotation only"),
+        pytest.param("from os import sep as Wrapper\n", True, id="aliased from import"),
+        pytest.param("import os as Wrapper\n", True, id="aliased import"),
+        pytest.param("for Wrapper in range(2):\n    pass\n", True, id="for target"),
+        pytest.param("with open(__file__) as Wrapper:\n    pass\n", True, id="with target"),
+        pytest.param("if X:\n    Wrapper = 1\nelse:\n    Wrapper = 2\n", True, id="every branch of an if"),
+        pytest.param("if X:\n    Wrapper = 1\n", False, id="an if without else"),
+        pytest.param("if X:\n    Wrapper = 1\nelif Y:\n    Wrapper = 2\n", False, id="an elif without else"),
+        pytest.param("try:\n    Wrapper = 1\nexcept ValueError:\n    Wrapper = 2\n", True, id="try and every handler"),
+        pytest.param("try:\n    Wrapper = 1\nexcept ValueError:\n    pass\n", False, id="a handler that does not bind"),
+        pytest.param("def __getattr__(name):\n    return 1\n", True, id="module __getattr__"),
+        pytest.param("from os.path import *\n", True, id="star import"),
+        pytest.param("def Wrapper():\n    pass\n", True, id="function"),
+    ],
+)
+def test_which_statements_bind_a_name_before_the_pause_point(binding, bound):
+    files = {**COMPAT, "src/pkg/_compat.py": "X = Y = 0\n" + binding + "from ._console import get_stream\n"}
+    assert (_fails(files)["pkg"] is None) is bound
+
+
+GUARDED = {
+    "src/pkg/__init__.py": "",
+    "src/pkg/a.py": "{guard}\nA = 1\n",
+    "src/pkg/b.py": "from pkg.a import A\n",
+}
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        pytest.param("import sys\nif sys.platform.startswith('win'):\n    import pkg.b\n", id="platform check"),
+        pytest.param("WIN = False\nif WIN:\n    import pkg.b\n", id="feature flag"),
+        pytest.param("try:\n    import pkg.b\nexcept ImportError:\n    pass\n", id="try except ImportError"),
+    ],
+)
+def test_a_guarded_import_never_makes_an_import_fail_by_itself(guard):
+    graph = _graph({**GUARDED, "src/pkg/a.py": guard + "A = 1\n"})
+    assert graph.sccs() == [("pkg.a", "pkg.b")], "the guarded edge is part of the cycle"
+    [guarded] = [e for e in graph.edges() if e.guarded and e.target == "pkg.b"]
+    assert (guarded.source, guarded.kind) == ("pkg.a", "top")
+    assert "conditional import" in str(guarded)
+    assert graph.import_failure("pkg.a") is None
+    assert graph.import_failure("pkg.b") is None
+
+
+def test_a_failure_that_happens_with_or_without_the_guarded_edge_is_reported_with_it():
+    # pkg.b reads A before pkg.a binds it whether or not a's guarded import runs.
+    graph = _graph({
+        "src/pkg/__init__.py": "",
+        "src/pkg/a.py": "import pkg.b\ntry:\n    import pkg.c\nexcept ImportError:\n    pass\nA = 1\n",
+        "src/pkg/b.py": "from pkg.a import A\n",
+        "src/pkg/c.py": "",
+    })
+    assert str(graph.import_failure("pkg.a")) == "pkg.a → pkg.b → pkg.a"
+
+
+def test_a_failure_caught_by_a_try_leaves_the_half_initialized_modules_unloaded():
+    # a tries b; b fails reading A from a. The except catches it, b is gone from
+    # sys.modules, and a's later unguarded `import pkg.b` runs b again: A exists now.
+    graph = _graph({
+        "src/pkg/__init__.py": "",
+        "src/pkg/a.py": "try:\n    import pkg.b\nexcept ImportError:\n    pass\nA = 1\nimport pkg.b\n",
+        "src/pkg/b.py": "from pkg.a import A\n",
+    })
+    assert graph.import_failure("pkg.a") is None
+    assert graph.import_failure("pkg.b") is None
+
+
+def test_conditional_edges_are_marked_in_json():
+    graph = _graph({**GUARDED, "src/pkg/a.py": "try:\n    import pkg.b\nexcept ImportError:\n    pass\nA = 1\n"})
+    assert [(e["source"], e["target"], e["conditional"]) for e in graph.to_json()["edges"] if not e["implicit"]] == [
+        ("pkg.a", "pkg", True), ("pkg.a", "pkg.b", True), ("pkg.b", "pkg.a", False)
+    ]
 
 
 # --------------------------------------------------------------------------- rendering
@@ -375,10 +487,10 @@ def test_json_lists_modules_edges_cycles_and_failures():
         "src/pkg/mod.py": "def f():\n    pass\n",
         "src/pkg/bad.py": "def (:\n",
     })
-    parent = {"source": "pkg.mod", "target": "pkg", "path": "src/pkg/mod.py", "line": 0, "kind": "top", "implicit": True}
-    child = {"source": "pkg", "target": "pkg.mod", "path": "src/pkg/__init__.py", "line": 1, "kind": "top", "implicit": False}
+    parent = {"source": "pkg.mod", "target": "pkg", "path": "src/pkg/mod.py", "line": 0, "kind": "top", "implicit": True, "conditional": False}
+    child = {"source": "pkg", "target": "pkg.mod", "path": "src/pkg/__init__.py", "line": 1, "kind": "top", "implicit": False, "conditional": False}
     assert graph.to_json() == {
-        "format": "migrator.import-graph/1",
+        "format": "migrator.import-graph/2",
         "modules": [
             {"name": "pkg", "path": "src/pkg/__init__.py", "package": True},
             {"name": "pkg.bad", "path": "src/pkg/bad.py", "package": False},
@@ -386,10 +498,11 @@ def test_json_lists_modules_edges_cycles_and_failures():
         ],
         "edges": [
             child,
-            {"source": "pkg.bad", "target": "pkg", "path": "src/pkg/bad.py", "line": 0, "kind": "top", "implicit": True},
+            {"source": "pkg.bad", "target": "pkg", "path": "src/pkg/bad.py", "line": 0, "kind": "top", "implicit": True, "conditional": False},
             parent,
         ],
         "import_time_cycles": [{"modules": ["pkg", "pkg.mod"], "edges": [child, parent]}],
+        "failing_cycles": [],
         "lazy_and_typing_cycles": [],
         "unparsable": [{"path": "src/pkg/bad.py", "line": 1, "col": 5, "message": "invalid syntax"}],
     }
