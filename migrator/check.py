@@ -198,8 +198,9 @@ def cycle_components(
     key per module: its content hash and whether it is a package). Only modules whose
     key changed, appeared or went, and the members of old components that held one or
     sat in a package where a module appeared or went, are looked at again, through the
-    graph of what they reach and what leads back to them (`build_graph(and_back=True)`:
-    every component through one of them lies in it, exactly). Every other
+    graph of what they reach (`build_graph(reach_from=...)`: closed under import-time
+    edges and parent packages, so every component through one of them lies in it and
+    every replay of a fresh import from one of them loads what the whole tree would). Every other
     component has the same edges and members as before, so it stands. A run without a
     usable memo builds the whole graph. Either way the result is the same.
     """
@@ -227,7 +228,7 @@ def cycle_components(
             touched = changed | {".".join(m.split(".")[:i]) for m in appeared_or_gone for i in range(1, m.count(".") + 1)}
             start = {m for m in changed if m in keys}
             start |= {x for members, _ in old if touched.intersection(members) for x in members if x in keys}
-            g = graph.build_graph(snapshot, index, cache=imports, reach_from=start, and_back=True, progress=progress)
+            g = graph.build_graph(snapshot, index, cache=imports, reach_from=start, progress=progress)
             redone = set(g.modules())
             components = [c for c in old if redone.isdisjoint(c[0])] + _components(g)
     else:

@@ -184,11 +184,14 @@ def build_graph(
     With `reach_from`, the graph holds only the modules those reach through import-time
     edges (parent packages included): a set closed under those edges, so every
     import-time cycle through one of them, and every replay of the import order from
-    one, is exactly as in the whole graph. Lazy and typing edges leaving the set are
-    left out. With `and_back` too, it keeps of those only the modules that also reach
-    back to one of `reach_from` (the only ones a cycle through them can pass): the same
-    cycles through them, and the same replays, since a module outside a cycle can
-    never reach back into it and so never changes what the replay finds.
+    one, is exactly as in the whole graph (`ImportGraph.import_failure` loads the same
+    modules in the same order). Lazy and typing edges leaving the set are left out.
+    With `and_back` too, it keeps of those only the modules that also reach back to
+    one of `reach_from` (the only ones a cycle through them can pass): the same
+    components through them, but *not* the same replays: a broken cycle the start
+    reaches, off every path back to it, is gone, so a fresh import of the start may
+    "work" there and fail in the whole tree. The cycle gate and `check` therefore
+    use `reach_from` alone.
     """
     names = frozenset(index.modules)
     resolver = _Resolver(names)

@@ -139,3 +139,22 @@ def test_audit_and_graph_report_the_cycle_the_gate_refuses_and_not_the_harmless_
     listed = text.stdout.split("import cycles a fresh import fails on")[1]
     assert "fails: import lib, import lib.api, import lib.helpers" in listed
     assert "other." not in listed, "the working cycle is not listed"
+
+
+def test_a_phase_that_routes_an_import_into_a_broken_cycle_off_its_path_is_refused(tmp_path):
+    # p <-> p.x already fails, but `import c` worked; after moving helpers into p, it
+    # runs p/__init__ first and fails. Neither p nor p.x leads back to a changed module,
+    # so the gate's graphs must hold what the changed modules reach, not only cycles.
+    files = {
+        "src/c.py": "from helpers import h\n",
+        "src/helpers.py": "def h():\n    return 1\n",
+        "src/p/__init__.py": "from p import x\nP = 1\n",
+        "src/p/x.py": "from p import P\n",
+    }
+    mapping = write_project(tmp_path, files, MAPPING.format(policy="forbid-new", old="helpers", new="p.helpers"))
+    src = tmp_path / "proj" / "src"
+    assert _imports(src, ["c"]) == {"c": None}
+    result = run_cli("plan", "--mapping", str(mapping), "--format", "summary")
+    assert result.exit_code == 3
+    assert "`import c` worked before and fails now" in result.stderr
+    assert "p → p.x → p" in result.stderr

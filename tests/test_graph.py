@@ -632,6 +632,8 @@ def test_the_graph_of_what_some_modules_reach_has_exactly_their_cycles_and_failu
         assert set(part.sccs()) <= set(whole.sccs())
         assert set(back.sccs()) <= set(whole.sccs())
         assert all(start in scc for scc in back.sccs()), "only cycles through the start are kept"
+        for module in part.modules():
+            assert part.import_failure(module) == whole.import_failure(module), "same load order as the whole tree"
     reached = build_graph(snapshot, index, reach_from=["user"])
     assert "far" not in reached.modules(), "only import-time edges are followed"
     assert "loop.a" not in reached.modules()
@@ -652,3 +654,19 @@ def test_the_import_cache_gives_the_graph_built_without_it(tmp_path):
     assert build_graph(snapshot, index, workers=1, cache=again).to_json() == plain
     ignore = tmp_path / ".migrator" / "cache" / ".gitignore"
     assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*", "git never sees the cache"
+
+
+def test_the_graph_of_what_a_module_reaches_replays_its_import_as_the_whole_tree_does():
+    # c imports p, and p <-> x fails; neither p nor x leads back to c, so pruning to the
+    # modules on a path back to c (and_back) drops them and the replay from c "works".
+    files = {
+        "src/c.py": "import p\n",
+        "src/p.py": "import x\nP = 1\n",
+        "src/x.py": "from p import P\n",
+    }
+    snapshot = _snapshot(files)
+    index = ProjectIndex.build(snapshot, ["src"])
+    whole = build_graph(snapshot, index)
+    assert str(whole.import_failure("c")) == "p → x → p"
+    assert str(build_graph(snapshot, index, reach_from=["c"]).import_failure("c")) == "p → x → p"
+    assert build_graph(snapshot, index, reach_from=["c"], and_back=True).import_failure("c") is None
