@@ -9,7 +9,8 @@ says that A's file makes B run, with the file and line of the statement and a `k
 - ``typing``: under ``if TYPE_CHECKING:`` (or ``if <module>.TYPE_CHECKING:``), never at
   run time.
 
-What a statement depends on: ``import a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``;
+What a statement depends on: ``import a.b.c`` runs ``a``, ``a.b`` and ``a.b.c``, and
+so does a module-level ``importlib.import_module("a.b.c")`` (as in migrator's facades);
 ``from pkg import name`` runs ``pkg``, and ``pkg.name`` too when that is a submodule;
 relative imports resolve from the file's package (a package's ``__init__`` resolves
 from the package itself). Only internal modules count; a namespace package (no
@@ -288,8 +289,9 @@ class ImportCache:
     pickle: the folder sits in a repository others can write to.
     """
 
-    #: 5: scans carry top-level bindings and guarded import lines (`pyast.Scan`).
-    LAYOUT = 5
+    #: 6: scans carry top-level bindings, guarded import lines and dynamic imports
+    #: (`pyast.Scan`); a cache of another layout is another file, never misread.
+    LAYOUT = 6
 
     def __init__(self, path: Path | None = None, entries: dict[str, _Scan] | None = None, memos: dict[str, Any] | None = None):
         self.path = path
@@ -428,7 +430,7 @@ def _scan_all(
 
 def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImports:
     """One file's edges: its import statements resolved to the internal modules they run."""
-    records, failure, _, guarded_lines = scan
+    records, failure, _, guarded_lines, dynamic = scan
     if failure is not None:
         return [], ParseFailure(info.path, *failure)
     name = info.name
@@ -445,6 +447,10 @@ def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImport
                 if names is not None and target == absolute:
                     reads = tuple(n for n in names if n != "*" and f"{absolute}.{n}" not in resolver.modules)
                 found.add((line, target, kind, reads, kind == "top" and line in guarded))
+    for line, module in dynamic:
+        for target in resolver.targets(module, None):
+            if target != name:
+                found.add((line, target, "top", (), False))
     return sorted(found), None
 
 

@@ -63,11 +63,15 @@ ImportRecord = tuple[int, int, int, int, EdgeKind, bool, int, str, tuple[tuple[s
 Binding = tuple[int, str]
 #: What scanning a file finds, independent of its path (so it can be cached by content):
 #: its import statements, or (line, col, message) when it does not parse; then its
-#: top-level bindings in statement order (`Binding`) and the lines of the import
+#: top-level bindings in statement order (`Binding`); the lines of the import
 #: statements that are *guarded*: at module level (or in a class body) but inside an
 #: ``if`` (other than ``if TYPE_CHECKING:``) or a ``try``, so they may not run, or
-#: their failure may be caught.
-Scan = tuple[tuple[ImportRecord, ...], "tuple[int, int, str] | None", tuple[Binding, ...], tuple[int, ...]]
+#: their failure may be caught; and its dynamic imports at module level, (line,
+#: module): ``importlib.import_module("a.b")`` (or of a name bound to a string literal
+#: before), as in the facades migrator writes.
+Scan = tuple[
+    tuple[ImportRecord, ...], "tuple[int, int, str] | None", tuple[Binding, ...], tuple[int, ...], tuple[tuple[int, str], ...]
+]
 
 
 def scan(data: bytes | str, path: str = "<unknown>") -> Scan:
@@ -76,13 +80,38 @@ def scan(data: bytes | str, path: str = "<unknown>") -> Scan:
     try:
         tree = ast.parse(_parseable(data) if isinstance(data, bytes) else data, filename=path)
     except SyntaxError as exc:
-        return (), (exc.lineno or 1, exc.offset or 1, exc.msg), (), ()
+        return (), (exc.lineno or 1, exc.offset or 1, exc.msg), (), (), ()
     except ValueError as exc:  # null bytes, on Python < 3.12
-        return (), (1, 1, str(exc)), (), ()
+        return (), (1, 1, str(exc)), (), (), ()
     guarded: list[int] = []
     records: list[ImportRecord] = []
     _collect(tree.body, "top", False, records, guarded)
-    return tuple(records), None, top_level_bindings(tree), tuple(guarded)
+    return tuple(records), None, top_level_bindings(tree), tuple(guarded), dynamic_imports(tree)
+
+
+def dynamic_imports(tree: ast.Module) -> tuple[tuple[int, str], ...]:
+    """(line, module) of each top-level ``import_module(X)`` call that is a whole
+    statement or an assignment's value, where X is a string literal or a name a
+    top-level statement before bound to one (relative names are left out)."""
+    strings: dict[str, str] = {}
+    found: list[tuple[int, str]] = []
+    for node in tree.body:
+        if not isinstance(node, ast.Assign | ast.Expr | ast.AnnAssign):
+            continue
+        value = node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str) and isinstance(node, ast.Assign):
+            strings.update((t.id, value.value) for t in node.targets if isinstance(t, ast.Name))
+            continue
+        if not isinstance(value, ast.Call) or len(value.args) != 1 or value.keywords:
+            continue
+        func = value.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "import_module" or isinstance(func, ast.Name) and func.id == "import_module"):
+            continue
+        arg = value.args[0]
+        module = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else strings.get(arg.id) if isinstance(arg, ast.Name) else None
+        if module and not module.startswith("."):
+            found.append((node.lineno, module))
+    return tuple(found)
 
 
 def top_level_bindings(tree: ast.Module) -> tuple[Binding, ...]:

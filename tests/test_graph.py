@@ -670,3 +670,18 @@ def test_the_graph_of_what_a_module_reaches_replays_its_import_as_the_whole_tree
     assert str(whole.import_failure("c")) == "p → x → p"
     assert str(build_graph(snapshot, index, reach_from=["c"]).import_failure("c")) == "p → x → p"
     assert build_graph(snapshot, index, reach_from=["c"], and_back=True).import_failure("c") is None
+
+
+def test_a_facade_migrator_writes_runs_the_module_it_forwards_to():
+    from migrator import facades
+
+    graph = _graph({
+        "src/old.py": facades.alias_module("old", "new.mod", phase=1, title="t"),
+        "src/oldpkg/__init__.py": facades.alias_package("oldpkg", "new", phase=1, title="t", submodules={}),
+        "src/new/__init__.py": "",
+        "src/new/mod.py": "from old import X\nX = 1\n",
+    })
+    assert {(e.source, e.target) for e in graph.edges() if e.source in ("old", "oldpkg") and not e.implicit} == {
+        ("old", "new"), ("old", "new.mod"), ("oldpkg", "new")
+    }
+    assert str(graph.import_failure("old")) == "new.mod → old → new.mod"
