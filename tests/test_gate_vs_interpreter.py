@@ -50,7 +50,7 @@ EXAMPLES = int(os.environ.get("GATE_EXAMPLES", 400 if os.environ.get("HYPOTHESIS
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 FORMS = ("import", "from_const", "from_submodule", "relative_const", "relative_submodule")
-GUARDS = ("none", "none", "none", "if_true", "if_false", "try")
+GUARDS = ("none", "none", "if_true", "if_false", "try")
 DEF_STYLES = ("plain", "plain", "if_else", "try")
 
 #: Imports each module given on the command line in a forked child of one pristine
@@ -130,10 +130,11 @@ def trees(draw: st.DrawFn) -> Tree:
         parents = [m.name for m in modules if m.is_package]
         parent = draw(st.sampled_from(parents if nested else [None, *parents]))
         modules.append(Module(f"m{i}" if parent is None else f"{parent}.m{i}", draw(st.booleans())))
+    guards = GUARDS if draw(st.booleans()) else ("none",)  # half the trees have none
     bodies = []
     for _ in modules:
         items = [Item(k, draw(st.sampled_from(DEF_STYLES))) for k in (0, 1)]
-        imports = draw(st.lists(st.builds(Item, st.integers(0, 1), st.just("plain"), st.integers(0, count - 1), st.sampled_from(FORMS), st.sampled_from(GUARDS)), max_size=3))
+        imports = draw(st.lists(st.builds(Item, st.integers(0, 1), st.just("plain"), st.integers(0, count - 1), st.sampled_from(FORMS), st.sampled_from(guards)), max_size=3))
         order = draw(st.permutations(items + imports))
         bodies.append(tuple(order))
     move = (draw(st.integers(0, count - 1)), draw(st.sampled_from(("new", "into", "subpackage"))))
