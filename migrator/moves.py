@@ -119,6 +119,8 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
 
     exp = Expansion(moveset=MoveSet())
     vacated = {index.modules[n].path for n in expanded}
+    for spec, message in _below_plain_modules(index, expanded, module_specs, owner, symbol_moves):
+        error(spec, "MIG112", message)
 
     # Destinations inside something that moves away in the same phase contradict it.
     for src, dest in module_moves.items():
@@ -209,7 +211,7 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
                 continue
             pkg_dir = init.rsplit("/", 1)[0]
             if index.get(pkg) is not None and not index.modules[pkg].is_package:
-                continue  # reported as a collision by the destination check
+                continue  # refused as MIG112 (a name below a plain module)
             if snapshot.dir_exists(pkg_dir) and init not in vacated:
                 continue  # an existing namespace package: leave it one
             exp.new_packages[init] = pkg
@@ -236,6 +238,58 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
     )
     exp.diagnostics = errors
     return exp
+
+
+def _below_plain_modules(
+    index: ProjectIndex,
+    expanded: dict[str, str],
+    module_specs: dict[str, MoveSpec],
+    owner: dict[str, str],
+    symbol_moves: list[SymbolMove],
+) -> list[tuple[MoveSpec, str]]:
+    """Names the phase would put below a plain module: (the move to blame, why and the fix).
+
+    After the phase, `app.report` is a plain module (`report.py`: one that stays, or the
+    destination of a move) while some other name lies below it (`app.report.models`). Python finds `app/report/` first or
+    `report.py` first depending on which exists, so one of the two is unimportable.
+    Conflicts the tree had already are not reported, nor names below a module this
+    phase moves away (MIG103 says where they should go instead).
+    """
+    final: dict[str, tuple[bool, MoveSpec | None, str]] = {}  # name → (is_package, the move that puts it there, file)
+    for name, info in index.modules.items():
+        if name not in expanded:
+            final[name] = (info.is_package, None, info.path)
+    for name, new in expanded.items():
+        info = index.modules[name]
+        final[new] = (info.is_package, module_specs[owner[name]], index.path_for(new, info.source_root, info.is_package))
+    for sm in symbol_moves:
+        if sm.dest_module not in final:
+            root = index.modules[sm.module].source_root
+            final[sm.dest_module] = (False, sm.spec, index.path_for(sm.dest_module, root, False))
+    out: list[tuple[MoveSpec, str]] = []
+    for name, (_, spec, _) in sorted(final.items()):
+        parts = name.split(".")
+        for end in range(1, len(parts)):
+            parent = ".".join(parts[:end])
+            hit = final.get(parent)
+            if hit is None or hit[0]:
+                continue
+            _, parent_spec, parent_path = hit
+            if spec is None and parent_spec is None:
+                continue  # the tree had this already
+            if parent_spec is not None:
+                why = f"the move {parent_spec.source!r} → {parent_spec.to!r} makes {parent!r} a plain module ({parent_path})"
+            else:
+                why = f"{parent!r} is a plain module ({parent_path})"
+            blame = spec if spec is not None else parent_spec
+            assert blame is not None
+            out.append((blame, (
+                f"cannot move {blame.source!r} to {blame.to!r}: {name!r} would lie below {parent!r}, but {why}, not a package, "
+                f"so one of them could not be imported — choose a destination that is not below {parent!r}, or turn {parent!r} into "
+                f"a package by hand first (its code in {parent_path[:-3]}/__init__.py)"
+            )))
+            break
+    return out
 
 
 def _nearest_moved(name: str, moves: dict[str, str]) -> str | None:
