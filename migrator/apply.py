@@ -6,7 +6,8 @@ Apply of a phase:
    phase will change, delete or create, and the plan's digest; fsynced before anything
    else moves;
 3. replaces files atomically (temporary file in the same folder + `os.replace`),
-   keeping permissions (with `git_mv`, moves tracked files with `git mv` first);
+   keeping permissions (with `git_mv`, moves tracked files with `git mv` first), and
+   removes the folders the phase emptied (`__pycache__` in them included);
 4. re-parses every Python file it wrote;
 5. records the phase in `state.json` and keeps the journal as the phase's undo record
    (`.migrator/applied/<N>/`).
@@ -144,6 +145,7 @@ def _transaction(root: Path, plan: PhasePlan, op: str, on_success: Callable[[], 
                 written += 1
             if crash_after and n >= crash_after:
                 _die()
+        _remove_dirs(root, jdir, plan.removed_dirs)
         _verify_python(root, plan)
         on_success()
         if crash_after > len(changes):
@@ -235,6 +237,7 @@ def _write_journal(root: Path, jdir: Path, plan: PhasePlan, op: str, tree: vcs.W
         "plan_digest": plan.digest(),
         "entries": entries,
         "created_dirs": [],
+        "removed_dirs": list(plan.removed_dirs),
     }
     if git_moves and tree is not None:
         paths = sorted({p for pair in git_moves for p in pair})
@@ -270,6 +273,24 @@ def _make_dirs(root: Path, jdir: Path, directory: Path) -> None:
     _write_json_durably(path, data)
     for d in reversed(missing):
         d.mkdir()
+
+
+def _remove_dirs(root: Path, jdir: Path, dirs: tuple[str, ...]) -> None:
+    """Remove the folders the phase emptied (deepest first; the journal lists them, so a
+    restore recreates them). A folder that is not empty now (a file appeared since
+    the plan) fails the apply, which restores everything."""
+    for rel in dirs:
+        d = root / rel
+        if not d.is_dir() or d.is_symlink():
+            continue
+        cache = d / "__pycache__"
+        if cache.is_dir() and not cache.is_symlink():
+            shutil.rmtree(cache)
+        try:
+            d.rmdir()
+        except OSError:
+            left = sorted(p.relative_to(root).as_posix() for p in d.iterdir())
+            raise ApplyError(f"{rel}/ is not empty after the phase moved everything out of it ({', '.join(left[:5])}) — move or delete those files, then apply again; every file was restored — nothing changed") from None
 
 
 def _atomic_write(target: Path, data: bytes, mode: int | None) -> None:
@@ -350,6 +371,8 @@ def _restore(root: Path, jdir: Path) -> list[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     restored = []
     crash_after = int(os.environ.get(CRASH_AFTER_RESTORES_ENV, "0") or 0)
+    for rel in data.get("removed_dirs", []):
+        (root / rel).mkdir(parents=True, exist_ok=True)
     for entry in data["entries"]:
         target = root / entry["path"]
         changed = False

@@ -675,6 +675,7 @@ def plan_phase(
             after.files[path] = entry
     after.files = dict(sorted(after.files.items()))
     changed = {c.path for c in changes} | {c.renamed_from for c in changes if c.renamed_from}
+    removed_dirs = _emptied_dirs(changes, snapshot, after, target.source_roots)
     gate, cycles_after = cycle_gate(
         mapping, snapshot, after, {r.old: r.new for r in exp.records}, changed, imports=imports, jobs=jobs, baseline=baseline, progress=progress
     )
@@ -690,8 +691,34 @@ def plan_phase(
         diagnostics=tuple(diagnostics),
         kept_references=tuple(kept),
         cycle_baseline=cycles_after,
+        removed_dirs=removed_dirs,
     )
     return phase_plan, after
+
+
+def _emptied_dirs(changes: Iterable[FileChange], before: Snapshot, after: Snapshot, source_roots: Iterable[str]) -> tuple[str, ...]:
+    """The folders the phase leaves empty, deepest first: every file below them moved
+    away or was deleted, and nothing the snapshot did not read lies there (a
+    `__pycache__` does not count). Source roots themselves are never removed."""
+    roots = {r.strip("/") for r in source_roots} | {"", "."}
+    vacated = {c.path for c in changes if c.after is None} | {c.renamed_from for c in changes if c.renamed_from and not c.source_kept}
+    candidates: set[str] = set()
+    for path in vacated:
+        parent = path.rpartition("/")[0]
+        while parent not in roots and parent not in candidates:
+            candidates.add(parent)
+            parent = parent.rpartition("/")[0]
+    remaining = list(after.files) + list(after.excluded)
+    held: set[str] = set()
+    for path in remaining:
+        parent = path.rpartition("/")[0]
+        while parent and parent not in held:
+            held.add(parent)
+            parent = parent.rpartition("/")[0]
+    empty = {d for d in candidates if d not in held and not before.holds_unread(d)}
+    for d in list(empty):
+        empty.update(before.folders_below(d))  # nothing below them but folders and caches
+    return tuple(sorted(empty, key=lambda d: (-d.count("/"), d)))
 
 
 def cycle_gate(

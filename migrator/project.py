@@ -140,6 +140,28 @@ class Snapshot:
         prefix = rel_dir.rstrip("/") + "/"
         return any(p.startswith(prefix) for p in self.files) or (self.root / rel_dir).is_dir()
 
+    def holds_unread(self, rel_dir: str) -> bool:
+        """Whether the folder on disk holds something this snapshot did not read (an
+        untracked kind of file, a link, a skipped folder's content); `__pycache__`
+        folders do not count. A folder that does not exist on disk holds nothing."""
+        top = self.root / rel_dir
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__" or os.path.islink(os.path.join(dirpath, d))]
+            base = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
+            for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                rel = (base / name).as_posix()
+                if rel not in self.files and rel not in self.excluded:
+                    return True
+        return False
+
+    def folders_below(self, rel_dir: str) -> list[str]:
+        """The folders on disk below `rel_dir` (relative paths), `__pycache__` and links left out."""
+        out = []
+        for dirpath, dirnames, _ in os.walk(self.root / rel_dir):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__" and not os.path.islink(os.path.join(dirpath, d))]
+            out.extend((PurePosixPath(Path(dirpath).relative_to(self.root).as_posix()) / d).as_posix() for d in dirnames)
+        return out
+
 
 def _is_within(path: Path, root: Path) -> bool:
     try:

@@ -7,6 +7,10 @@ code, the message and the tree on disk afterwards.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -78,3 +82,76 @@ def test_one_move_making_a_plain_module_where_another_needs_a_package_is_refused
     out = _refused(mapping)
     assert "mapping.yaml:8:" in out and "MIG112" in out
     assert "'app.output.models' would lie below 'app.output', but the move 'app.tables' → 'app.output' makes 'app.output' a plain module (src/app/output.py)" in out
+
+
+# --------------------------------------------------------------------------- emptied folders
+
+UTILS = {
+    "src/app/__init__.py": "",
+    "src/app/utils/__init__.py": "",
+    "src/app/utils/dates.py": "def today():\n    return '2026-12-02'\n",
+    "src/app/utils/data.txt": "payload\n",
+    "src/app/utils/sub/__init__.py": "",
+    "src/app/utils/sub/x.py": "X = 1\n",
+    "src/app/main.py": "from app.utils.dates import today\n",
+}
+
+
+def _imports(root: Path, code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=root / "src", capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root / "src")})
+
+
+def test_a_package_moved_with_facades_none_leaves_no_folder_behind_and_rollback_recreates_it(tmp_path):
+    mapping = write_project(tmp_path, UTILS, _mapping("- {from: app.utils, to: app.lib}", facades="none"))
+    root = tmp_path / "proj"
+    for cache in ("src/app/utils/__pycache__/dates.cpython-311.pyc", "src/app/utils/only_caches/__pycache__/old.cpython-311.pyc"):
+        (root / cache).parent.mkdir(parents=True)
+        (root / cache).write_bytes(b"\0cache")
+    before = tree_files(root)
+
+    plan = run_cli("plan", "--mapping", str(mapping), "--format", "json")
+    assert plan.exit_code == 0, plan.output
+    phase = json.loads(plan.stdout)["phases"][0]
+    assert phase["removed_dirs"] == ["src/app/utils/only_caches", "src/app/utils/sub", "src/app/utils"]
+    assert phase["summary"]["dirs_removed"] == 3
+    summary = run_cli("plan", "--mapping", str(mapping), "--format", "summary")
+    assert "folders removed" in summary.stdout
+
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
+
+    assert result.exit_code == 0, result.output
+    assert "3 emptied folder(s) removed" in result.output
+    assert not (root / "src/app/utils").exists()
+    assert (root / "src/app/lib/data.txt").read_bytes() == b"payload\n"
+    assert (root / "src/app/lib/sub/x.py").is_file()
+    gone = _imports(root, "import app.utils")
+    assert "ModuleNotFoundError: No module named 'app.utils'" in gone.stderr  # not an empty namespace package
+    assert _imports(root, "import app.main, app.lib.sub.x").returncode == 0
+
+    back = run_cli("rollback", "--mapping", str(mapping))
+    assert back.exit_code == 0, back.output
+    assert {p: d for p, d in tree_files(root).items() if "__pycache__" not in p} == {p: d for p, d in before.items() if "__pycache__" not in p}
+    assert (root / "src/app/utils/only_caches").is_dir()
+
+
+def test_a_folder_that_still_holds_a_file_the_plan_does_not_read_is_kept(tmp_path):
+    mapping = write_project(
+        tmp_path,
+        {**UTILS, "src/app/utils/NOTES.md": "keep me\n"},
+        _mapping("- {from: app.utils, to: app.lib}", facades="none", target_extra=', exclude: ["src/app/utils/NOTES.md"]'),
+    )
+    root = tmp_path / "proj"
+    plan = run_cli("plan", "--mapping", str(mapping), "--format", "json")
+    assert json.loads(plan.stdout)["phases"][0]["removed_dirs"] == ["src/app/utils/sub"]
+
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
+
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "src/app/utils").iterdir()) == ["NOTES.md"]
+    assert not (root / "src/app/utils/sub").exists()
+
+
+def test_a_package_moved_with_alias_facades_keeps_its_folder(tmp_path):
+    mapping = write_project(tmp_path, UTILS, _mapping("- {from: app.utils, to: app.lib}"))
+    plan = run_cli("plan", "--mapping", str(mapping), "--format", "json")
+    assert json.loads(plan.stdout)["phases"][0]["removed_dirs"] == []
