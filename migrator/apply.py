@@ -8,7 +8,7 @@ Apply of a phase:
 3. replaces files atomically (temporary file in the same folder + `os.replace`),
    keeping permissions (with `git_mv`, moves tracked files with `git mv` first), and
    removes the folders the phase emptied (`__pycache__` in them included);
-4. re-parses every Python file it wrote;
+4. re-parses every Python file it wrote (not those it moved byte for byte);
 5. records the phase in `state.json` and keeps the journal as the phase's undo record
    (`.migrator/applied/<N>/`).
 Any exception, failed parse or Ctrl-C restores every file byte for byte (content and
@@ -313,6 +313,8 @@ def _verify_python(root: Path, plan: PhasePlan) -> None:
         data = (root / change.path).read_bytes()
         if data != change.after:
             raise ApplyError(f"{change.path}: content on disk differs from the plan after writing; every file was restored — nothing changed")
+        if change.renamed_from is not None and change.after == change.before:
+            continue  # moved byte for byte: it parses exactly as well as it did (--skip-unparsable, target.exclude)
         try:
             ast.parse(data, filename=change.path)
         except SyntaxError as exc:

@@ -77,6 +77,13 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
             if mod is None:
                 error(spec, "MIG101", f"cannot move {spec.source!r}: module {spec.source_module!r} does not exist{_did_you_mean(spec.source_module, index)}")
                 continue
+            if mod.path in snapshot.excluded:
+                error(spec, "MIG205", f"cannot move {spec.source!r}: {mod.path} is excluded by target.exclude, and moving a symbol out of it would rewrite it — take it out of target.exclude")
+                continue
+            broken = _syntax_error(snapshot.get(mod.path) or b"")
+            if broken is not None:
+                error(spec, "MIG201", f"cannot move {spec.source!r}: {mod.path}:{broken} does not parse, and a symbol can only be moved out of a file that parses — fix the syntax first")
+                continue
             defined = _top_level_names(snapshot.get(mod.path) or b"")
             if spec.symbol not in defined:
                 close = difflib.get_close_matches(spec.symbol or "", sorted(defined), n=1)
@@ -377,6 +384,17 @@ def _imported_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             names.update(a.asname or a.name for a in node.names if a.name != "*")
     return names
+
+
+def _syntax_error(data: bytes) -> str | None:
+    """`line:col (message)` of the syntax error in `data`, or None when it parses."""
+    try:
+        ast.parse(data)
+    except SyntaxError as exc:
+        return f"{exc.lineno}:{exc.offset} ({exc.msg})"
+    except ValueError as exc:  # null bytes
+        return f"1:1 ({exc})"
+    return None
 
 
 def _top_level_names(data: bytes) -> set[str]:

@@ -236,10 +236,12 @@ class ProjectIndex:
     source_roots: tuple[str, ...]
 
     @classmethod
-    def build(cls, snapshot: Snapshot, source_roots: Iterable[str]) -> "ProjectIndex":
+    def build(cls, snapshot: Snapshot, source_roots: Iterable[str], *, with_excluded: bool = False) -> "ProjectIndex":
+        """`with_excluded`: excluded Python files count as modules too (the planner moves them)."""
         roots = tuple(r.strip("/") for r in source_roots)
         modules: dict[str, ModuleInfo] = {}
-        for rel in snapshot.paths():
+        paths = sorted({*snapshot.paths(), *snapshot.excluded}) if with_excluded and snapshot.excluded else snapshot.paths()
+        for rel in paths:
             if not rel.endswith(".py"):
                 continue
             for root in roots:

@@ -155,3 +155,114 @@ def test_a_package_moved_with_alias_facades_keeps_its_folder(tmp_path):
     mapping = write_project(tmp_path, UTILS, _mapping("- {from: app.utils, to: app.lib}"))
     plan = run_cli("plan", "--mapping", str(mapping), "--format", "json")
     assert json.loads(plan.stdout)["phases"][0]["removed_dirs"] == []
+
+
+# --------------------------------------------------------------------------- files that do not parse
+
+HALF_FINISHED = (
+    "from .dates import today\n"
+    "from ..config import SETTINGS\n"
+    "import app.utils.dates\n"
+    "\n"
+    "\n"
+    "def half_finished(:\n"
+    "    return today()\n"
+)
+PACKAGE = {
+    "src/app/__init__.py": "",
+    "src/app/config.py": "SETTINGS = {}\n",
+    "src/app/utils/__init__.py": "",
+    "src/app/utils/dates.py": "def today():\n    return '2026-12-02'\n",
+    "src/app/utils/draft.py": HALF_FINISHED,
+    "src/app/main.py": "from app.utils.dates import today\n\n\ndef run():\n    return today()\n",
+    "tests/test_main.py": "from app.main import run\n\n\ndef test_run():\n    assert run() == '2026-12-02'\n",
+}
+
+
+def _tests_pass(root: Path) -> bool:
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root / "src")},
+    )
+    return run.returncode == 0
+
+
+def test_without_the_flag_an_unparsable_file_in_a_moved_package_refuses_naming_file_line_col_and_how_to_proceed(tmp_path):
+    mapping = write_project(tmp_path, PACKAGE, _mapping("- {from: app.utils, to: app.lib}"))
+    out = _refused(mapping)
+    assert "src/app/utils/draft.py:6:19: MIG201 does not parse" in out
+    assert "pass --skip-unparsable or exclude the file in the mapping's target.exclude" in out
+    assert "a file the phase moves then moves byte for byte" in out
+
+
+def test_with_skip_unparsable_a_moved_package_carries_its_unparsable_file_byte_for_byte(tmp_path):
+    mapping = write_project(tmp_path, PACKAGE, _mapping("- {from: app.utils, to: app.lib}"))
+    root = tmp_path / "proj"
+    assert _tests_pass(root)
+
+    plan = run_cli("plan", "--mapping", str(mapping), "--skip-unparsable", "--format", "json")
+
+    assert plan.exit_code == 0, plan.output
+    phase = json.loads(plan.stdout)["phases"][0]
+    found = [(d["path"], d["line"], d["col"], d["code"]) for d in phase["diagnostics"] if d["code"] in ("MIG201", "MIG203")]
+    # `.dates` still reaches the moved `dates` from the new package; `..config` still reaches app.config.
+    assert found == [("src/app/lib/draft.py", 6, 19, "MIG201"), ("src/app/lib/draft.py", 3, 8, "MIG203")]
+    assert phase["summary"]["hand_fixes"] == 1
+    assert "hand fixes (MIG203)" in run_cli("plan", "--mapping", str(mapping), "--skip-unparsable", "--format", "summary").stdout
+
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--skip-unparsable")
+
+    assert result.exit_code == 0, result.output
+    assert "src/app/lib/draft.py:3:8: MIG203 mentions 'app.utils.dates', which this phase moves to 'app.lib.dates'" in result.output
+    assert (root / "src/app/lib/draft.py").read_bytes() == HALF_FINISHED.encode()
+    assert (root / "src/app/main.py").read_text().startswith("from app.lib.dates import today\n")
+    assert "app.lib.draft" in (root / "src/app/utils/draft.py").read_text()  # an alias facade: needs no names
+    assert _tests_pass(root)
+
+
+def test_a_module_that_does_not_parse_moves_byte_for_byte_with_its_relative_imports_listed(tmp_path):
+    mapping = write_project(
+        tmp_path,
+        {**PACKAGE, "src/app/report.py": "from app.utils.draft import half_finished\n"},
+        _mapping("- {from: app.utils.draft, to: app.draft}", facades="reexport"),
+    )
+    root = tmp_path / "proj"
+
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--skip-unparsable")
+
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "src/app/draft.py:1:6: MIG203 the relative import `from .dates import` reaches another module from where the file moves to: it must import from 'app.utils.dates'" in out
+    assert "src/app/draft.py:2:6: MIG203 the relative import `from ..config import` reaches another module" in out
+    assert "src/app/draft.py:3:8: MIG203" not in out  # app.utils.dates does not move
+    assert "src/app/utils/draft.py: MIG915 does not parse, so its public names are unknown" in out
+    assert (root / "src/app/draft.py").read_bytes() == HALF_FINISHED.encode()
+    assert (root / "src/app/report.py").read_text() == "from app.draft import half_finished\n"
+    assert '_sys.modules[__name__] = _importlib.import_module("app.draft")' in (root / "src/app/utils/draft.py").read_text()
+
+
+def test_a_move_of_an_excluded_module_says_it_is_excluded_and_moves_it_byte_for_byte(tmp_path):
+    mapping = write_project(
+        tmp_path,
+        {**PACKAGE, "src/app/report.py": "from app.utils.draft import half_finished\n"},
+        _mapping("- {from: app.utils.draft, to: app.draft}", target_extra=", exclude: [src/app/utils/draft.py]"),
+    )
+    root = tmp_path / "proj"
+
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
+
+    assert result.exit_code == 0, result.output
+    assert "no such module" not in result.output
+    assert "src/app/draft.py: MIG205 excluded by target.exclude, so never rewritten: moved byte for byte from src/app/utils/draft.py; 2 mention(s)" in result.output
+    assert (root / "src/app/draft.py").read_bytes() == HALF_FINISHED.encode()
+    assert (root / "src/app/report.py").read_text() == "from app.draft import half_finished\n"
+
+
+def test_a_symbol_cannot_be_moved_out_of_a_file_that_does_not_parse_or_is_excluded(tmp_path):
+    mapping = write_project(tmp_path, PACKAGE, _mapping('- {from: "app.utils.draft:half_finished", to: app.drafts}'))
+    out = _refused(mapping, "--skip-unparsable")
+    assert "MIG201 cannot move 'app.utils.draft:half_finished': src/app/utils/draft.py:6:19 (invalid syntax) does not parse, and a symbol can only be moved out of a file that parses" in out
+
+    excluded = write_project(tmp_path / "x", PACKAGE, _mapping('- {from: "app.utils.draft:half_finished", to: app.drafts}', target_extra=", exclude: [src/app/utils/draft.py]"))
+    out = _refused(excluded)
+    assert "MIG205 cannot move 'app.utils.draft:half_finished': src/app/utils/draft.py is excluded by target.exclude" in out
