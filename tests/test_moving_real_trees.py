@@ -266,3 +266,19 @@ def test_a_symbol_cannot_be_moved_out_of_a_file_that_does_not_parse_or_is_exclud
     excluded = write_project(tmp_path / "x", PACKAGE, _mapping('- {from: "app.utils.draft:half_finished", to: app.drafts}', target_extra=", exclude: [src/app/utils/draft.py]"))
     out = _refused(excluded)
     assert "MIG205 cannot move 'app.utils.draft:half_finished': src/app/utils/draft.py is excluded by target.exclude" in out
+
+
+def test_check_lists_the_hand_fixes_left_in_a_file_moved_byte_for_byte_until_they_are_done(tmp_path):
+    mapping = write_project(tmp_path, PACKAGE, _mapping("- {from: app.utils, to: app.lib}"))
+    root = tmp_path / "proj"
+    assert run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--skip-unparsable").exit_code == 0
+
+    check = run_cli("check", "--mapping", str(mapping))
+
+    assert check.exit_code == 1, check.output
+    assert "src/app/lib/draft.py:3:8: MIG203 mentions 'app.utils.dates' — moved to 'app.lib.dates' (the file does not parse: update it by hand)" in check.output
+    assert "src/app/lib/draft.py:6:19: MIG013 does not parse: invalid syntax — fix the syntax; 1 mention(s) of old paths in it are listed" in check.output
+
+    draft = root / "src/app/lib/draft.py"
+    draft.write_text(HALF_FINISHED.replace("import app.utils.dates", "import app.lib.dates").replace("half_finished(:", "half_finished():"))
+    assert run_cli("check", "--mapping", str(mapping)).exit_code == 0
