@@ -84,6 +84,14 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
             if broken is not None:
                 error(spec, "MIG201", f"cannot move {spec.source!r}: {mod.path}:{broken} does not parse, and a symbol can only be moved out of a file that parses — fix the syntax first")
                 continue
+            dest = index.get(spec.to)
+            if dest is not None and dest.path in snapshot.excluded:
+                error(spec, "MIG205", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path} is excluded by target.exclude, and adding the definition would rewrite it — take it out of target.exclude, or choose another destination")
+                continue
+            broken = _syntax_error(snapshot.get(dest.path) or b"") if dest is not None else None
+            if broken is not None:
+                error(spec, "MIG201", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path}:{broken} does not parse, and a definition can only be added to a file that parses — fix the syntax first")
+                continue
             defined = _top_level_names(snapshot.get(mod.path) or b"")
             if spec.symbol not in defined:
                 close = difflib.get_close_matches(spec.symbol or "", sorted(defined), n=1)

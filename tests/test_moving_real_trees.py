@@ -282,3 +282,9 @@ def test_check_lists_the_hand_fixes_left_in_a_file_moved_byte_for_byte_until_the
     draft = root / "src/app/lib/draft.py"
     draft.write_text(HALF_FINISHED.replace("import app.utils.dates", "import app.lib.dates").replace("half_finished(:", "half_finished():"))
     assert run_cli("check", "--mapping", str(mapping)).exit_code == 0
+
+
+def test_a_symbol_cannot_be_moved_into_a_file_that_does_not_parse(tmp_path):
+    mapping = write_project(tmp_path, PACKAGE, _mapping('- {from: "app.config:SETTINGS", to: app.utils.draft}'))
+    out = _refused(mapping, "--skip-unparsable")
+    assert "mapping.yaml:8:16: MIG201 cannot move 'app.config:SETTINGS' into 'app.utils.draft': src/app/utils/draft.py:6:19 (invalid syntax) does not parse" in out
