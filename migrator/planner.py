@@ -735,6 +735,7 @@ def plan_phase(
         else:
             after.files[path] = entry
     after.files = dict(sorted(after.files.items()))
+    after.removed = snapshot.removed | {p for p, e in work.after.items() if e is None}
     changed = {c.path for c in changes} | {c.renamed_from for c in changes if c.renamed_from}
     removed_dirs = _emptied_dirs(changes, snapshot, after, target.source_roots)
     gate, cycles_after = cycle_gate(

@@ -91,6 +91,8 @@ class Snapshot:
     #: Python, notebook and config files matched by `target.exclude`: never rewritten,
     #: only searched for textual mentions of moved paths (so none is missed silently).
     excluded: dict[str, bytes] = field(default_factory=dict)
+    #: Files still on disk that the phases planned so far removed (in memory only).
+    removed: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, root: Path, source_roots: Iterable[str], exclude: Iterable[str] = ()) -> "Snapshot":
@@ -120,7 +122,7 @@ class Snapshot:
         return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)), excluded=excluded)
 
     def copy(self) -> "Snapshot":
-        return Snapshot(self.root, dict(self.files), self.outside_links, dict(self.excluded))
+        return Snapshot(self.root, dict(self.files), self.outside_links, dict(self.excluded), self.removed)
 
     def get(self, path: str) -> bytes | None:
         entry = self.files.get(path)
@@ -150,7 +152,7 @@ class Snapshot:
             base = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
             for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
                 rel = (base / name).as_posix()
-                if rel not in self.files and rel not in self.excluded:
+                if rel not in self.files and rel not in self.excluded and rel not in self.removed:
                     return True
         return False
 

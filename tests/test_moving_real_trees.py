@@ -288,3 +288,18 @@ def test_a_symbol_cannot_be_moved_into_a_file_that_does_not_parse(tmp_path):
     mapping = write_project(tmp_path, PACKAGE, _mapping('- {from: "app.config:SETTINGS", to: app.utils.draft}'))
     out = _refused(mapping, "--skip-unparsable")
     assert "mapping.yaml:8:16: MIG201 cannot move 'app.config:SETTINGS' into 'app.utils.draft': src/app/utils/draft.py:6:19 (invalid syntax) does not parse" in out
+
+
+def test_a_later_phase_planned_in_memory_removes_the_folder_an_earlier_phase_began_to_empty(tmp_path):
+    text = _mapping("- {from: app.utils.dates, to: app.dates}", facades="none") + (
+        "  - phase: 2\n    title: Rest\n    moves:\n      - {from: app.utils, to: app.lib}\n"
+    )
+    mapping = write_project(tmp_path, UTILS, text)
+    planned = json.loads(run_cli("plan", "--mapping", str(mapping), "--format", "json").stdout)
+    assert [p["removed_dirs"] for p in planned["phases"]] == [[], ["src/app/utils/sub", "src/app/utils"]]
+
+    assert run_cli("apply", "--mapping", str(mapping), "--phase", "1").exit_code == 0
+    again = json.loads(run_cli("plan", "--mapping", str(mapping), "--phase", "2", "--format", "json").stdout)
+    assert again["phases"][0]["digest"] == planned["phases"][1]["digest"]
+    assert run_cli("apply", "--mapping", str(mapping), "--phase", "2").exit_code == 0
+    assert not (tmp_path / "proj/src/app/utils").exists()
