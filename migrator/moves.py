@@ -275,6 +275,8 @@ def _below_plain_modules(
         if name not in expanded:
             final[name] = (info.is_package, None, info.path)
     for name, new in expanded.items():
+        if new in final and final[new][1] is None:
+            continue  # onto a module that stays: what that is decides (consolidation, MIG104/MIG105)
         info = index.modules[name]
         final[new] = (info.is_package, module_specs[owner[name]], index.path_for(new, info.source_root, info.is_package))
     for sm in symbol_moves:
