@@ -84,6 +84,23 @@ def test_one_move_making_a_plain_module_where_another_needs_a_package_is_refused
     assert "'app.output.models' would lie below 'app.output', but the move 'app.tables' → 'app.output' makes 'app.output' a plain module (src/app/output.py)" in out
 
 
+def test_a_module_retargeted_onto_a_package_that_stays_does_not_count_as_a_plain_module(tmp_path):
+    files = {**REPORT, "src/app/pkg/__init__.py": "class Model:\n    pass\n", "src/app/tables.py": "ROWS = []\n"}
+    mapping = write_project(
+        tmp_path,
+        files,
+        _mapping(
+            """
+            - {from: app.models, to: app.pkg, prefer: destination}
+            - {from: app.tables, to: app.pkg.tables}
+            """
+        ),
+    )
+    plan = run_cli("plan", "--mapping", str(mapping))
+    assert plan.exit_code == 0, plan.output
+    assert "MIG112" not in plan.output
+
+
 # --------------------------------------------------------------------------- emptied folders
 
 UTILS = {
