@@ -6,8 +6,9 @@ Apply of a phase:
    phase will change, delete or create, and the plan's digest; fsynced before anything
    else moves;
 3. replaces files atomically (temporary file in the same folder + `os.replace`),
-   keeping permissions (with `git_mv`, moves tracked files with `git mv` first);
-4. re-parses every Python file it wrote;
+   keeping permissions (with `git_mv`, moves tracked files with `git mv` first), and
+   removes the folders the phase emptied (`__pycache__` in them included);
+4. re-parses every Python file it wrote (not those it moved byte for byte);
 5. records the phase in `state.json` and keeps the journal as the phase's undo record
    (`.migrator/applied/<N>/`).
 Any exception, failed parse or Ctrl-C restores every file byte for byte (content and
@@ -144,6 +145,7 @@ def _transaction(root: Path, plan: PhasePlan, op: str, on_success: Callable[[], 
                 written += 1
             if crash_after and n >= crash_after:
                 _die()
+        _remove_dirs(root, jdir, plan.removed_dirs)
         _verify_python(root, plan)
         on_success()
         if crash_after > len(changes):
@@ -235,6 +237,7 @@ def _write_journal(root: Path, jdir: Path, plan: PhasePlan, op: str, tree: vcs.W
         "plan_digest": plan.digest(),
         "entries": entries,
         "created_dirs": [],
+        "removed_dirs": list(plan.removed_dirs),
     }
     if git_moves and tree is not None:
         paths = sorted({p for pair in git_moves for p in pair})
@@ -272,6 +275,24 @@ def _make_dirs(root: Path, jdir: Path, directory: Path) -> None:
         d.mkdir()
 
 
+def _remove_dirs(root: Path, jdir: Path, dirs: tuple[str, ...]) -> None:
+    """Remove the folders the phase emptied (deepest first; the journal lists them, so a
+    restore recreates them). A folder that is not empty now (a file appeared since
+    the plan) fails the apply, which restores everything."""
+    for rel in dirs:
+        d = root / rel
+        if not d.is_dir() or d.is_symlink():
+            continue
+        cache = d / "__pycache__"
+        if cache.is_dir() and not cache.is_symlink():
+            shutil.rmtree(cache)
+        try:
+            d.rmdir()
+        except OSError:
+            left = sorted(p.relative_to(root).as_posix() for p in d.iterdir())
+            raise ApplyError(f"{rel}/ is not empty after the phase moved everything out of it ({', '.join(left[:5])}) — move or delete those files, then apply again; every file was restored — nothing changed") from None
+
+
 def _atomic_write(target: Path, data: bytes, mode: int | None) -> None:
     tmp = target.with_name(f".{target.name}{_TMP_SUFFIX}")
     with open(tmp, "wb") as fh:
@@ -292,6 +313,8 @@ def _verify_python(root: Path, plan: PhasePlan) -> None:
         data = (root / change.path).read_bytes()
         if data != change.after:
             raise ApplyError(f"{change.path}: content on disk differs from the plan after writing; every file was restored — nothing changed")
+        if change.renamed_from is not None and change.after == change.before:
+            continue  # moved byte for byte: it parses exactly as well as it did (--skip-unparsable, target.exclude)
         try:
             ast.parse(data, filename=change.path)
         except SyntaxError as exc:
@@ -350,6 +373,8 @@ def _restore(root: Path, jdir: Path) -> list[str]:
     data = json.loads(path.read_text(encoding="utf-8"))
     restored = []
     crash_after = int(os.environ.get(CRASH_AFTER_RESTORES_ENV, "0") or 0)
+    for rel in data.get("removed_dirs", []):
+        (root / rel).mkdir(parents=True, exist_ok=True)
     for entry in data["entries"]:
         target = root / entry["path"]
         changed = False

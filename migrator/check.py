@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from migrator.facades import is_generated_facade
 from migrator.mapping import Mapping
 from migrator.model import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
-from migrator.planner import FileRewriteError, prefilter, read_snapshot, rewrite_file, _with_reexports
+from migrator.planner import MENTION, FileRewriteError, mentions, prefilter, read_snapshot, rewrite_file, _with_reexports
 from migrator.project import ProjectIndex, Snapshot, matches_any
 from migrator.pyast import absolute_module
 from migrator.state import State, sha256
@@ -103,7 +103,10 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
             _, edits, _ = rewrite_file(path, data, ctx, moves)
         except FileRewriteError as exc:
             d = exc.diagnostic
-            findings.append(Finding(path, d.line or 1, d.col or 1, PARSE_ERROR, d.message))
+            why = d.message.split(" — ")[0]
+            found = mentions(path, data, moves, info.package if info else None)
+            findings.append(Finding(path, d.line or 1, d.col or 1, PARSE_ERROR, f"{why} — fix the syntax; {len(found)} mention(s) of old paths in it are listed to update by hand"))
+            findings.extend(Finding(path, line, col, MENTION, f"mentions {old!r} — moved to {new!r} (the file does not parse: update it by hand)", old, new) for line, col, old, new in found)
             continue
         findings.extend(_finding(path, e, ctx, moves) for e in edits)
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))

@@ -196,7 +196,8 @@ def apply(
         err.print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_REFUSED)
     moved = f" ({res.git_moved} moved with git mv)" if git_mv else ""
-    out.print(f"applied phase {phase} ({phase_plan.title}): {res.written} files written{moved}, {res.deleted} removed")
+    folders = f", {len(phase_plan.removed_dirs)} emptied folder(s) removed" if phase_plan.removed_dirs else ""
+    out.print(f"applied phase {phase} ({phase_plan.title}): {res.written} files written{moved}, {res.deleted} removed{folders}")
 
 
 @app.command()

@@ -216,6 +216,10 @@ class PhasePlan:
     #: The import cycles that can fail at import time after the phase (module lists):
     #: recorded when it is applied, so `check` can tell a new one.
     cycle_baseline: tuple[tuple[str, ...], ...] = ()
+    #: Folders the phase empties (every file below them moved or was deleted; a
+    #: `__pycache__` does not count): `apply` removes them, deepest first, so no empty
+    #: folder is left for Python to import as a namespace package.
+    removed_dirs: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -231,6 +235,8 @@ class PhasePlan:
             h.update(b"\0")
             h.update(hashlib.sha256(ch.before or b"").digest() if ch.before is not None else b"-")
             h.update(hashlib.sha256(ch.after).digest() if ch.after is not None else b"-")
+        for d in self.removed_dirs:
+            h.update(b"rmdir\0" + d.encode() + b"\0")
         return h.hexdigest()
 
     def edit_counts(self) -> dict[str, int]:

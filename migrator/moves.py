@@ -77,6 +77,21 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
             if mod is None:
                 error(spec, "MIG101", f"cannot move {spec.source!r}: module {spec.source_module!r} does not exist{_did_you_mean(spec.source_module, index)}")
                 continue
+            if mod.path in snapshot.excluded:
+                error(spec, "MIG205", f"cannot move {spec.source!r}: {mod.path} is excluded by target.exclude, and moving a symbol out of it would rewrite it — take it out of target.exclude")
+                continue
+            broken = _syntax_error(snapshot.get(mod.path) or b"")
+            if broken is not None:
+                error(spec, "MIG201", f"cannot move {spec.source!r}: {mod.path}:{broken} does not parse, and a symbol can only be moved out of a file that parses — fix the syntax first")
+                continue
+            dest = index.get(spec.to)
+            if dest is not None and dest.path in snapshot.excluded:
+                error(spec, "MIG205", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path} is excluded by target.exclude, and adding the definition would rewrite it — take it out of target.exclude, or choose another destination")
+                continue
+            broken = _syntax_error(snapshot.get(dest.path) or b"") if dest is not None else None
+            if broken is not None:
+                error(spec, "MIG201", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path}:{broken} does not parse, and a definition can only be added to a file that parses — fix the syntax first")
+                continue
             defined = _top_level_names(snapshot.get(mod.path) or b"")
             if spec.symbol not in defined:
                 close = difflib.get_close_matches(spec.symbol or "", sorted(defined), n=1)
@@ -119,6 +134,8 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
 
     exp = Expansion(moveset=MoveSet())
     vacated = {index.modules[n].path for n in expanded}
+    for spec, message in _below_plain_modules(index, expanded, module_specs, owner, symbol_moves):
+        error(spec, "MIG112", message)
 
     # Destinations inside something that moves away in the same phase contradict it.
     for src, dest in module_moves.items():
@@ -209,7 +226,7 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
                 continue
             pkg_dir = init.rsplit("/", 1)[0]
             if index.get(pkg) is not None and not index.modules[pkg].is_package:
-                continue  # reported as a collision by the destination check
+                continue  # refused as MIG112 (a name below a plain module)
             if snapshot.dir_exists(pkg_dir) and init not in vacated:
                 continue  # an existing namespace package: leave it one
             exp.new_packages[init] = pkg
@@ -236,6 +253,60 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
     )
     exp.diagnostics = errors
     return exp
+
+
+def _below_plain_modules(
+    index: ProjectIndex,
+    expanded: dict[str, str],
+    module_specs: dict[str, MoveSpec],
+    owner: dict[str, str],
+    symbol_moves: list[SymbolMove],
+) -> list[tuple[MoveSpec, str]]:
+    """Names the phase would put below a plain module: (the move to blame, why and the fix).
+
+    After the phase, `app.report` is a plain module (`report.py`: one that stays, or the
+    destination of a move) while some other name lies below it (`app.report.models`). Python finds `app/report/` first or
+    `report.py` first depending on which exists, so one of the two is unimportable.
+    Conflicts the tree had already are not reported, nor names below a module this
+    phase moves away (MIG103 says where they should go instead).
+    """
+    final: dict[str, tuple[bool, MoveSpec | None, str]] = {}  # name → (is_package, the move that puts it there, file)
+    for name, info in index.modules.items():
+        if name not in expanded:
+            final[name] = (info.is_package, None, info.path)
+    for name, new in expanded.items():
+        if new in final and final[new][1] is None:
+            continue  # onto a module that stays: what that is decides (consolidation, MIG104/MIG105)
+        info = index.modules[name]
+        final[new] = (info.is_package, module_specs[owner[name]], index.path_for(new, info.source_root, info.is_package))
+    for sm in symbol_moves:
+        if sm.dest_module not in final:
+            root = index.modules[sm.module].source_root
+            final[sm.dest_module] = (False, sm.spec, index.path_for(sm.dest_module, root, False))
+    out: list[tuple[MoveSpec, str]] = []
+    for name, (_, spec, _) in sorted(final.items()):
+        parts = name.split(".")
+        for end in range(1, len(parts)):
+            parent = ".".join(parts[:end])
+            hit = final.get(parent)
+            if hit is None or hit[0]:
+                continue
+            _, parent_spec, parent_path = hit
+            if spec is None and parent_spec is None:
+                continue  # the tree had this already
+            if parent_spec is not None:
+                why = f"the move {parent_spec.source!r} → {parent_spec.to!r} makes {parent!r} a plain module ({parent_path})"
+            else:
+                why = f"{parent!r} is a plain module ({parent_path})"
+            blame = spec if spec is not None else parent_spec
+            assert blame is not None
+            out.append((blame, (
+                f"cannot move {blame.source!r} to {blame.to!r}: {name!r} would lie below {parent!r}, but {why}, not a package, "
+                f"so one of them could not be imported — choose a destination that is not below {parent!r}, or turn {parent!r} into "
+                f"a package by hand first (its code in {parent_path[:-3]}/__init__.py)"
+            )))
+            break
+    return out
 
 
 def _nearest_moved(name: str, moves: dict[str, str]) -> str | None:
@@ -323,6 +394,17 @@ def _imported_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             names.update(a.asname or a.name for a in node.names if a.name != "*")
     return names
+
+
+def _syntax_error(data: bytes) -> str | None:
+    """`line:col (message)` of the syntax error in `data`, or None when it parses."""
+    try:
+        ast.parse(data)
+    except SyntaxError as exc:
+        return f"{exc.lineno}:{exc.offset} ({exc.msg})"
+    except ValueError as exc:  # null bytes
+        return f"1:1 ({exc})"
+    return None
 
 
 def _top_level_names(data: bytes) -> set[str]:

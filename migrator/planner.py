@@ -104,7 +104,8 @@ def rewrite_python_text(
             Diagnostic(
                 Severity.ERROR,
                 "MIG201",
-                f"does not parse: {message} — fix the syntax, or exclude the file in the mapping's target.exclude",
+                f"does not parse: {message} — fix the syntax, or pass --skip-unparsable or exclude the file in the mapping's target.exclude "
+                "to leave it as it is (a file the phase moves then moves byte for byte; its mentions of moved paths are listed for a hand fix)",
                 ctx.path,
                 line,
                 col,
@@ -327,6 +328,11 @@ def prefilter(moves: MoveSet) -> Prefilter:
 SKIPPABLE = frozenset({"MIG201", "MIG202"})
 #: A textual mention of a moved path in a file the rules did not rewrite.
 MENTION = "MIG203"
+#: An excluded file the phase moves: byte for byte, never rewritten.
+VERBATIM = "MIG205"
+#: An unparsable module moved with `facades: reexport`: its names are unknown, so its
+#: facade is an alias (which serves every name).
+ALIAS_INSTEAD = "MIG915"
 #: Warnings of files the rewrite leaves unchanged (unreadable notebook, non-UTF-8 config).
 LEFT_UNCHANGED = frozenset({"MIG911", "MIG912"})
 
@@ -334,12 +340,17 @@ _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([
 _IMPORTED = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+[A-Za-z_]\w*)?")
 
 
-def mentions(path: str, data: bytes, moves: MoveSet, package: str | None = None) -> list[tuple[int, int, str, str]]:
+def mentions(
+    path: str, data: bytes, moves: MoveSet, package: str | None = None, new_package: str | None = None
+) -> list[tuple[int, int, str, str]]:
     """Every textual mention of a moved name in a file no rule rewrote: (line, col, old, new).
 
     Found by text alone, so nothing depends on the file parsing: a dotted name under a
     moved module or symbol (`old.mod`, `"old.mod.f"`), and `from X import name` where
-    `X.name` moved (`X` relative to `package` when it starts with dots).
+    `X.name` moved (`X` relative to `package` when it starts with dots). For a file
+    that moves itself, `new_package` is the package it lands in: a relative import that
+    reaches another module from there than the one it meant (`from .helpers import x`
+    leaving `app.utils`) is a mention too, with the absolute name it must import.
     """
     names = {**moves.modules, **moves.symbols}
     if not names:
@@ -353,24 +364,32 @@ def mentions(path: str, data: bytes, moves: MoveSet, package: str | None = None)
     dotted = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?:\.[A-Za-z_]\w*)*(?![\w])")
     for m in dotted.finditer(text):
         found.setdefault(at(m.start()), (m.group(0), moves.resolve(m.group(0)) or ""))
+    moving = new_package is not None and new_package != package
     for m in _FROM_IMPORT.finditer(text):
         dots, base = m.group(1), m.group(2)
+        reached = None  # for a file that moves: where its relative import reaches from there
         if dots:
             if package is None:
                 continue
-            parts = package.split(".")
-            if len(dots) - 1 >= len(parts):
+            rel = base
+            base = pyast.absolute_module(rel or None, len(dots), package)
+            if base is None:
                 continue
-            base = ".".join(parts[: len(parts) - (len(dots) - 1)] + ([base] if base else []))
-            if moves.resolve(base) is not None:
-                found.setdefault(at(m.start(1)), (base, moves.resolve(base) or ""))
+            meant = moves.resolve(base) or base
+            if moving:
+                reached = pyast.absolute_module(rel or None, len(dots), new_package)
+                if reached != meant:
+                    found.setdefault(at(m.start(1)), (f"{dots}{rel}", meant))
+                    continue
+            elif moves.resolve(base) is not None:
+                found.setdefault(at(m.start(1)), (base, meant))
                 continue
         elif moves.resolve(base) is not None:
             continue  # reported as a dotted name
         for name in _IMPORTED.finditer(m.group(3)):
             full = f"{base}.{name.group(1)}"
             new = moves.resolve(full)
-            if new is not None:
+            if new is not None and (reached is None or new != f"{reached}.{name.group(1)}"):
                 found.setdefault(at(m.start(3) + name.start(1)), (full, new))
     return [(line, col, old, new) for (line, col), (old, new) in sorted(found.items())]
 
@@ -391,25 +410,42 @@ def _module_package(path: str, source_roots: Iterable[str]) -> str | None:
     return None
 
 
-def _skipped_files(skipped: dict[str, Diagnostic], snapshot: Snapshot, moves: MoveSet, source_roots: Iterable[str]) -> list[Diagnostic]:
-    """Warnings for files left alone: why, and every mention of a moved path in them."""
+def _skipped_files(
+    skipped: dict[str, Diagnostic], snapshot: Snapshot, moves: MoveSet, source_roots: Iterable[str], verbatim: dict[str, tuple[str, str | None]]
+) -> list[Diagnostic]:
+    """Warnings for files left alone: why, and every mention of a moved path in them.
+
+    `verbatim`: files the phase moves byte for byte (old path → new path, new package);
+    they are reported at their new path, where the hand fix is made, and their relative
+    imports are checked from the package they land in.
+    """
     out: list[Diagnostic] = []
     files = [(p, snapshot.get(p) or b"", d) for p, d in skipped.items()] + [(p, data, None) for p, data in snapshot.excluded.items()]
-    for path, data, why in sorted(files, key=lambda f: f[0]):
-        found = mentions(path, data, moves, _module_package(path, source_roots))
+    for path, data, why in sorted(files, key=lambda f: verbatim.get(f[0], (f[0],))[0]):
+        new_path, new_package = verbatim.get(path, (path, None))
+        found = mentions(path, data, moves, _module_package(path, source_roots), new_package if path in verbatim else None)
+        moved = f", moved byte for byte from {path}" if path in verbatim else ""
         if why is not None and why.code in LEFT_UNCHANGED:
             reason = "left unchanged (" + why.message.split(";")[0] + ")"  # the warning itself is reported already
         elif why is not None:
             reason = why.message.split(" — ")[0]
-            out.append(dataclasses.replace(why, severity=Severity.WARNING, message=f"skipped (--skip-unparsable): {reason}; {len(found)} mention(s) of moved paths below must be updated by hand"))
-            reason = "skipped: it " + reason
+            out.append(dataclasses.replace(why, path=new_path, severity=Severity.WARNING, message=f"skipped (--skip-unparsable): {reason}{moved}; {len(found)} mention(s) of moved paths below must be updated by hand"))
+            reason = "skipped: it " + reason + (" (moved byte for byte)" if moved else "")
         else:
-            reason = "excluded by target.exclude"
+            if moved:
+                out.append(Diagnostic(Severity.WARNING, VERBATIM, f"excluded by target.exclude, so never rewritten: moved byte for byte from {path}; {len(found)} mention(s) of moved paths below must be updated by hand", new_path))
+            reason = "excluded by target.exclude" + (" (moved byte for byte)" if moved else "")
         out.extend(
-            Diagnostic(Severity.WARNING, MENTION, f"mentions {old!r}, which this phase moves to {new!r}, but the file is {reason} — update it by hand", path, line, col)
+            Diagnostic(Severity.WARNING, MENTION, f"{_mention_text(old, new)}, but the file is {reason} — update it by hand", new_path, line, col)
             for line, col, old, new in found
         )
     return out
+
+
+def _mention_text(old: str, new: str) -> str:
+    if old.startswith("."):
+        return f"the relative import `from {old} import` reaches another module from where the file moves to: it must import from {new!r}"
+    return f"mentions {old!r}, which this phase moves to {new!r}"
 
 
 # --------------------------------------------------------------------------- phases
@@ -504,7 +540,9 @@ def plan_phase(
 ) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it."""
     target = mapping.spec.target
-    index = ProjectIndex.build(snapshot, target.source_roots)
+    # Excluded modules are known (importers of them are rewritten, moves of them go
+    # ahead) but never read or rewritten: they move byte for byte.
+    index = ProjectIndex.build(snapshot, target.source_roots, with_excluded=True)
     exp = expand(mapping, phase, index, snapshot)
     if exp.errors:
         return _refused(phase, exp.errors), snapshot
@@ -516,6 +554,17 @@ def plan_phase(
     pattern = prefilter(moves)
     moved_modules = set(moves.modules)
     skipped: dict[str, Diagnostic] = {}
+    #: Files moved byte for byte (unparsable with --skip-unparsable, or excluded): old path → (new path, new package).
+    verbatim: dict[str, tuple[str, str | None]] = {}
+    compared = {index.modules[o].path: "onto the existing module it must be compared with" for o in exp.onto_existing}
+    compared.update({src: "into an existing package, merging its code" for src, _, _, _ in exp.init_merges})
+
+    def byte_for_byte(path: str, data: bytes, mode: int | None) -> None:
+        reloc = exp.relocations[path]
+        work.put(reloc.new_path, data, ChangeRole.MOVED, mode)
+        work.renamed_from[reloc.new_path] = path
+        if reloc.module is not None:
+            verbatim[path] = (reloc.new_path, (moves.modules[reloc.module] if reloc.is_package else moves.modules[reloc.module].rpartition(".")[0]))
 
     lazy_exports = mapping.spec.facades.package_exports == "lazy"
 
@@ -553,14 +602,13 @@ def plan_phase(
                 raise outcome
             data, edits, diags = outcome
         except FileRewriteError as exc:
-            if skip_unparsable and not must and exc.diagnostic.code in SKIPPABLE:
+            if skip_unparsable and path not in compared and exc.diagnostic.code in SKIPPABLE:
                 skipped[path] = exc.diagnostic
                 if reloc:
-                    work.put(reloc.new_path, entry.data, ChangeRole.MOVED, entry.mode)
-                    work.renamed_from[reloc.new_path] = path
+                    byte_for_byte(path, entry.data, entry.mode)
                 continue
-            if skip_unparsable and must:
-                exc = FileRewriteError(dataclasses.replace(exc.diagnostic, message=exc.diagnostic.message + " (this phase moves it, so it must parse even with --skip-unparsable)"))
+            if skip_unparsable and path in compared:
+                exc = FileRewriteError(dataclasses.replace(exc.diagnostic, message=exc.diagnostic.message + f" (this phase moves it {compared[path]}, so it must parse even with --skip-unparsable)"))
             diagnostics.append(exc.diagnostic)
             continue
         diagnostics.extend(diags)
@@ -590,9 +638,14 @@ def plan_phase(
         if edits:
             work.edits.setdefault(dest, []).extend(edits)
 
+    for path, data in snapshot.excluded.items():
+        if path in compared:
+            diagnostics.append(Diagnostic(Severity.ERROR, "MIG205", f"is excluded by target.exclude, so never rewritten, but this phase moves it {compared[path]} — take it out of target.exclude, or move it elsewhere", path))
+        elif path in exp.relocations:
+            byte_for_byte(path, data, None)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
-    diagnostics.extend(_skipped_files(skipped, snapshot, moves, target.source_roots))
+    diagnostics.extend(_skipped_files(skipped, snapshot, moves, target.source_roots, verbatim))
 
     style = mapping.spec.facades.style
     warn = mapping.spec.facades.warning
@@ -649,11 +702,14 @@ def plan_phase(
             text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, submodules=subs)
         elif style == "alias":
             text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+        elif info.path in verbatim and not _parses(work.current(record.new_path) or b""):
+            text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+            diagnostics.append(Diagnostic(Severity.WARNING, ALIAS_INSTEAD, f"does not parse, so its public names are unknown: the facade at the old path is an alias of {record.new!r} (serves every name) instead of a re-export", info.path))
         else:
             public = pyast.public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
             text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn)
         # A facade keeps the line endings of the file it replaces (CRLF stays CRLF).
-        old_text = (snapshot.get(info.path) or b"").decode("utf-8", "replace")
+        old_text = (_before_bytes(snapshot, info.path) or b"").decode("utf-8", "replace")
         work.put(info.path, _with_newline(text, _newline_of(old_text)).encode("utf-8"), ChangeRole.FACADE)
     for old_path, reloc in exp.relocations.items():
         if reloc.module is None:
@@ -669,12 +725,19 @@ def plan_phase(
     for path, entry in work.after.items():
         if path.startswith("\0"):
             continue
+        after.files.pop(path, None)
+        after.excluded.pop(path, None)
         if entry is None:
-            after.files.pop(path, None)
+            continue
+        if target.exclude and matches_any(path, target.exclude):  # as Snapshot.read will see it
+            if path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
+                after.excluded[path] = entry.data
         else:
             after.files[path] = entry
     after.files = dict(sorted(after.files.items()))
+    after.removed = snapshot.removed | {p for p, e in work.after.items() if e is None}
     changed = {c.path for c in changes} | {c.renamed_from for c in changes if c.renamed_from}
+    removed_dirs = _emptied_dirs(changes, snapshot, after, target.source_roots)
     gate, cycles_after = cycle_gate(
         mapping, snapshot, after, {r.old: r.new for r in exp.records}, changed, imports=imports, jobs=jobs, baseline=baseline, progress=progress
     )
@@ -690,8 +753,34 @@ def plan_phase(
         diagnostics=tuple(diagnostics),
         kept_references=tuple(kept),
         cycle_baseline=cycles_after,
+        removed_dirs=removed_dirs,
     )
     return phase_plan, after
+
+
+def _emptied_dirs(changes: Iterable[FileChange], before: Snapshot, after: Snapshot, source_roots: Iterable[str]) -> tuple[str, ...]:
+    """The folders the phase leaves empty, deepest first: every file below them moved
+    away or was deleted, and nothing the snapshot did not read lies there (a
+    `__pycache__` does not count). Source roots themselves are never removed."""
+    roots = {r.strip("/") for r in source_roots} | {"", "."}
+    vacated = {c.path for c in changes if c.after is None} | {c.renamed_from for c in changes if c.renamed_from and not c.source_kept}
+    candidates: set[str] = set()
+    for path in vacated:
+        parent = path.rpartition("/")[0]
+        while parent not in roots and parent not in candidates:
+            candidates.add(parent)
+            parent = parent.rpartition("/")[0]
+    remaining = list(after.files) + list(after.excluded)
+    held: set[str] = set()
+    for path in remaining:
+        parent = path.rpartition("/")[0]
+        while parent and parent not in held:
+            held.add(parent)
+            parent = parent.rpartition("/")[0]
+    empty = {d for d in candidates if d not in held and not before.holds_unread(d)}
+    for d in list(empty):
+        empty.update(before.folders_below(d))  # nothing below them but folders and caches
+    return tuple(sorted(empty, key=lambda d: (-d.count("/"), d)))
 
 
 def cycle_gate(
@@ -1020,6 +1109,21 @@ def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> 
     return MoveSet(moves.modules, moves.symbols, moves.known_modules, reexports)
 
 
+def _before_bytes(before: Snapshot, path: str) -> bytes | None:
+    """A file's bytes before the phase, excluded files included (they can move, and
+    the facade at an excluded module's old path replaces it)."""
+    data = before.get(path)
+    return data if data is not None else before.excluded.get(path)
+
+
+def _parses(data: bytes) -> bool:
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def _changes(work: _Work, before: Snapshot) -> tuple[FileChange, ...]:
     out: list[FileChange] = []
     for path in sorted(p for p in work.after if not p.startswith("\0")):
@@ -1027,12 +1131,12 @@ def _changes(work: _Work, before: Snapshot) -> tuple[FileChange, ...]:
         role = work.roles[path]
         renamed = work.renamed_from.get(path)
         if renamed is not None:
-            old = before.get(renamed)
+            old = _before_bytes(before, renamed)
             new = entry.data if entry else None
-            kept = work.after.get(renamed, before.files.get(renamed)) is not None
+            kept = work.after[renamed] is not None if renamed in work.after else _before_bytes(before, renamed) is not None
             out.append(FileChange(path, ChangeRole.MOVED, old, new, renamed, tuple(work.edits.get(path, ())), entry.mode if entry else None, kept))
             continue
-        old = before.get(path)
+        old = _before_bytes(before, path)
         new = entry.data if entry else None
         if old == new:
             continue

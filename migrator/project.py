@@ -91,6 +91,8 @@ class Snapshot:
     #: Python, notebook and config files matched by `target.exclude`: never rewritten,
     #: only searched for textual mentions of moved paths (so none is missed silently).
     excluded: dict[str, bytes] = field(default_factory=dict)
+    #: Files still on disk that the phases planned so far removed (in memory only).
+    removed: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, root: Path, source_roots: Iterable[str], exclude: Iterable[str] = ()) -> "Snapshot":
@@ -120,7 +122,7 @@ class Snapshot:
         return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)), excluded=excluded)
 
     def copy(self) -> "Snapshot":
-        return Snapshot(self.root, dict(self.files), self.outside_links, dict(self.excluded))
+        return Snapshot(self.root, dict(self.files), self.outside_links, dict(self.excluded), self.removed)
 
     def get(self, path: str) -> bytes | None:
         entry = self.files.get(path)
@@ -139,6 +141,28 @@ class Snapshot:
     def dir_exists(self, rel_dir: str) -> bool:
         prefix = rel_dir.rstrip("/") + "/"
         return any(p.startswith(prefix) for p in self.files) or (self.root / rel_dir).is_dir()
+
+    def holds_unread(self, rel_dir: str) -> bool:
+        """Whether the folder on disk holds something this snapshot did not read (an
+        untracked kind of file, a link, a skipped folder's content); `__pycache__`
+        folders do not count. A folder that does not exist on disk holds nothing."""
+        top = self.root / rel_dir
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__" or os.path.islink(os.path.join(dirpath, d))]
+            base = PurePosixPath(Path(dirpath).relative_to(self.root).as_posix())
+            for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                rel = (base / name).as_posix()
+                if rel not in self.files and rel not in self.excluded and rel not in self.removed:
+                    return True
+        return False
+
+    def folders_below(self, rel_dir: str) -> list[str]:
+        """The folders on disk below `rel_dir` (relative paths), `__pycache__` and links left out."""
+        out = []
+        for dirpath, dirnames, _ in os.walk(self.root / rel_dir):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__" and not os.path.islink(os.path.join(dirpath, d))]
+            out.extend((PurePosixPath(Path(dirpath).relative_to(self.root).as_posix()) / d).as_posix() for d in dirnames)
+        return out
 
 
 def _is_within(path: Path, root: Path) -> bool:
@@ -214,10 +238,12 @@ class ProjectIndex:
     source_roots: tuple[str, ...]
 
     @classmethod
-    def build(cls, snapshot: Snapshot, source_roots: Iterable[str]) -> "ProjectIndex":
+    def build(cls, snapshot: Snapshot, source_roots: Iterable[str], *, with_excluded: bool = False) -> "ProjectIndex":
+        """`with_excluded`: excluded Python files count as modules too (the planner moves them)."""
         roots = tuple(r.strip("/") for r in source_roots)
         modules: dict[str, ModuleInfo] = {}
-        for rel in snapshot.paths():
+        paths = sorted({*snapshot.paths(), *snapshot.excluded}) if with_excluded and snapshot.excluded else snapshot.paths()
+        for rel in paths:
             if not rel.endswith(".py"):
                 continue
             for root in roots:

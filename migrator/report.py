@@ -80,6 +80,8 @@ def phase_summary(phase: PhasePlan) -> dict:
         "facades_written": roles.count(ChangeRole.FACADE),
         "references_rewritten": phase.edit_counts(),
         "references_kept_on_facades": len(phase.kept_references),
+        "dirs_removed": len(phase.removed_dirs),
+        "hand_fixes": sum(1 for d in phase.diagnostics if d.code == "MIG203"),
     }
 
 
@@ -87,13 +89,16 @@ def summary_table(plan: Plan):
     from rich.table import Table
 
     table = Table(title="migrate plan: summary", show_lines=False)
+    summaries = [phase_summary(p) for p in plan.phases]
+    # Shown only when some phase has them, so the usual table stays as it was.
+    extra = [(key, col) for key, col in (("hand_fixes", "hand fixes (MIG203)"), ("dirs_removed", "folders removed")) if any(s[key] for s in summaries)]
     for col, justify in (
         ("phase", "right"), ("title", "left"), ("modules moved", "right"), ("files edited", "right"),
-        ("references rewritten", "left"), ("facades", "right"), ("kept on facades", "right"), ("status", "left"),
+        ("references rewritten", "left"), ("facades", "right"), ("kept on facades", "right"),
+        *((col, "right") for _, col in extra), ("status", "left"),
     ):
         table.add_column(col, justify=justify)
-    for p in plan.phases:
-        s = phase_summary(p)
+    for p, s in zip(plan.phases, summaries):
         refs = ", ".join(f"{k} {v}" for k, v in s["references_rewritten"].items()) or "-"
         moved = str(s["modules_moved"])
         if s["modules_consolidated"]:
@@ -103,7 +108,7 @@ def summary_table(plan: Plan):
         status = "[red]refused[/red]" if p.errors else "[green]ok[/green]"
         table.add_row(
             str(p.phase), p.title, moved, str(s["files_edited"] + s["files_moved"]), refs,
-            str(s["facades_written"]), str(s["references_kept_on_facades"]), status,
+            str(s["facades_written"]), str(s["references_kept_on_facades"]), *(str(s[key]) for key, _ in extra), status,
         )
     return table
 
@@ -153,6 +158,7 @@ def plan_json(plan: Plan, *, include_diff: bool = True) -> dict:
                 "summary": phase_summary(p),
                 "diagnostics": [diagnostic_json(d) for d in p.diagnostics],
                 "kept_references": [diagnostic_json(d) for d in p.kept_references],
+                "removed_dirs": list(p.removed_dirs),
             }
             for p in plan.phases
         ],

@@ -281,11 +281,13 @@ def test_skip_unparsable_goes_ahead_and_lists_every_mention_in_the_skipped_files
     assert (root / "src/app/main.py").read_bytes().startswith(b"from app.dates import today\n")
 
 
-def test_skip_unparsable_does_not_skip_a_file_the_phase_moves(tmp_path):
-    mapping, root = _project(tmp_path, "- {from: app.utils.dates, to: app.dates}", {"src/app/utils/dates.py": BROKEN})
+def test_skip_unparsable_does_not_skip_a_file_the_phase_consolidates_onto_an_existing_module(tmp_path):
+    mapping, root = _project(
+        tmp_path, "- {from: app.utils.dates, to: app.dates}", {"src/app/utils/dates.py": BROKEN, "src/app/dates.py": b"def today():\n    return 1\n"}
+    )
     out = _refused(mapping, root, "--skip-unparsable")
     assert "src/app/utils/dates.py:4:" in out
-    assert "this phase moves it, so it must parse even with --skip-unparsable" in out
+    assert "this phase moves it onto the existing module it must be compared with, so it must parse even with --skip-unparsable" in out
 
 
 def test_excluded_files_are_left_alone_and_their_mentions_listed(tmp_path):
