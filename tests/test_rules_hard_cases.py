@@ -493,6 +493,48 @@ def test_chain_whose_root_is_bound_by_two_imports_of_which_none_loads_the_module
     assert "add `import selection as ...`" in diagnostics[0].message
 
 
+def test_chain_whose_root_several_imports_bind_is_left_when_only_a_function_loads_the_module() -> None:
+    before = textwrap.dedent(
+        """\
+        import pkg.utils
+        import pkg._impl
+
+        try:
+            from pkg._compat import WIN
+        except ImportError:
+            WIN = False
+
+
+        def test_tty(monkeypatch):
+            from pkg._compat import isatty
+            monkeypatch.setattr(pkg._compat, "isatty", lambda stream: True)
+        """
+    )
+
+    code, _, diagnostics = rewrite(before, moves={"pkg._compat": "pkg.sub._compat"}, known_modules=("pkg.utils", "pkg._impl"))
+
+    assert "monkeypatch.setattr(pkg._compat, " in code
+    assert codes(diagnostics) == ["MIG902"]
+    assert "add `import pkg.sub._compat`" in diagnostics[0].message
+
+
+def test_chain_whose_root_several_imports_bind_follows_a_module_level_import_of_a_submodule_below() -> None:
+    code, edits, diagnostics = rewrite(
+        """\
+        import pkg.utils
+        import pkg._impl
+        from pkg._compat.win import console
+
+        print(pkg._compat.isatty)
+        """,
+        moves={"pkg._compat": "pkg.sub._compat"},
+        known_modules=("pkg.utils", "pkg._impl", "pkg._compat.win"),
+    )
+
+    assert code.splitlines()[2:] == ["from pkg.sub._compat.win import console", "", "print(pkg.sub._compat.isatty)"]
+    assert diagnostics == ()
+
+
 def test_one_alias_per_module_and_file_shared_by_every_clashing_scope() -> None:
     code, _, _ = rewrite(
         """\
@@ -861,6 +903,8 @@ RUN_MODULES = {
         "class MetadataManager:\n    def __init__(self, root):\n        self.root = root\n"
     ),
     "orchestration.fingerprints": "def compute_spec_fp(spec):\n    return 'fp%d' % len(spec)\n",
+    "orchestration.naming": "NAME = 'n'\n",
+    "orchestration.paths": "PATH = 'p'\n",
 }
 
 
@@ -935,6 +979,26 @@ def _run(code: str, layout: Path) -> str:
             """,
             id="__import__ results",
         ),
+        pytest.param(
+            """\
+            import orchestration.naming
+            import orchestration.paths
+            from orchestration.fingerprints import compute_spec_fp
+
+
+            def patched():
+                original = orchestration.fingerprints.compute_spec_fp
+                orchestration.fingerprints.compute_spec_fp = lambda spec: "patched"
+                try:
+                    return compute_spec_fp("ab"), orchestration.fingerprints.compute_spec_fp("ab")
+                finally:
+                    orchestration.fingerprints.compute_spec_fp = original
+
+
+            print(patched(), orchestration.naming.NAME, orchestration.paths.PATH)
+            """,
+            id="root bound by several imports, module loaded by a from-import",
+        ),
     ],
 )
 def test_rewritten_code_runs_on_the_new_layout_as_the_original_on_the_old_one(tmp_path: Path, before: str) -> None:
@@ -942,7 +1006,7 @@ def test_rewritten_code_runs_on_the_new_layout_as_the_original_on_the_old_one(tm
     after, _, diagnostics = rewrite(before, moves=RUN_MOVES)
     old, new = tmp_path / "old", tmp_path / "new"
     _write_layout(old, RUN_MODULES)
-    _write_layout(new, {RUN_MOVES[name]: text for name, text in RUN_MODULES.items()})
+    _write_layout(new, {RUN_MOVES.get(name, name): text for name, text in RUN_MODULES.items()})
 
     assert diagnostics == ()
     assert not any(name in after for name in RUN_MOVES)
