@@ -1007,7 +1007,7 @@ def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> 
                     reexports[f"{name}.{alias.asname or alias.name}"] = resolved
     if not reexports:
         return moves
-    return MoveSet(moves.modules, moves.symbols, moves.known_modules, reexports)
+    return dataclasses.replace(moves, reexports=reexports)
 
 
 def _changes(work: _Work, before: Snapshot) -> tuple[FileChange, ...]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Mapping
 
+from migrator.pyast import module_attributes
+
 STATE_DIR = ".migrator"
 
 #: Folders that never hold the target's own code.
@@ -255,6 +257,19 @@ class ProjectIndex:
             parts = name.split(".")
             out.update(".".join(parts[:i]) for i in range(1, len(parts)))
         return frozenset(out)
+
+    def attributes(self, snapshot: "Snapshot", names: Mapping[str, str]) -> dict[str, frozenset[str]]:
+        """For each `key: module` of `names`, the top-level names of `module`'s code
+        (`pyast.module_attributes`), keyed by `key`; modules without a file here, or
+        whose names cannot be known, are left out."""
+        out: dict[str, frozenset[str]] = {}
+        for key, module in names.items():
+            info = self.modules.get(module)
+            data = snapshot.get(info.path) if info is not None else None
+            found = module_attributes(data) if data is not None else None
+            if found is not None:
+                out[key] = found
+        return out
 
     def path_for(self, name: str, source_root: str, is_package: bool) -> str:
         prefix = "" if source_root in ("", ".") else source_root + "/"

@@ -80,3 +80,58 @@ def test_monkeypatch_of_a_module_whose_root_several_imports_bind_runs_without_fa
     run = _python(root, "pytest", "-q", "-p", "no:cacheprovider", "tests/test_tty.py")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run_cli("check", "--mapping", str(mapping)).exit_code == 0
+
+
+# --------------------------------------------------------- string targets: real references
+
+KEY_FILES = {
+    "src/mypkg/__init__.py": "",
+    "src/mypkg/debug/__init__.py": "from .console import write\n\nENABLED = False\n",
+    "src/mypkg/debug/console.py": "import sys\n\n\ndef write(text):\n    sys.stdout.write(text)\n",
+    "src/mypkg/app.py": textwrap.dedent(
+        """\
+        import importlib
+        import os
+        import sys
+        from contextvars import ContextVar
+
+        PRESERVE = os.environ.get("mypkg.debug.preserve_context")
+        stream = ContextVar("mypkg.debug.console.stream")
+        console = importlib.import_module("mypkg.debug.console")
+        loaded = "mypkg.debug" in sys.modules
+        """
+    ),
+    "tests/test_app.py": textwrap.dedent(
+        """\
+        from unittest import mock
+
+
+        def test_patches():
+            with mock.patch("mypkg.debug.console.write"), mock.patch("mypkg.debug.ENABLED", True):
+                with mock.patch("mypkg.debug.console.sys.stdout"):
+                    pass
+        """
+    ),
+}
+
+
+def test_keys_that_only_start_with_a_moved_path_stay_and_are_reported_at_their_line(tmp_path):
+    mapping = write_project(tmp_path, KEY_FILES, _mapping("mypkg.debug", "mypkg.tools"))
+    root = tmp_path / "proj"
+
+    plan = run_cli("plan", "--mapping", str(mapping), "--no-cache")
+    _apply(mapping)
+
+    warnings = [line for line in plan.output.splitlines() if "MIG909" in line]
+    assert [w.split(" MIG909")[0] for w in warnings] == ["warning src/mypkg/app.py:6:", "warning src/mypkg/app.py:7:"]
+    app = (root / "src/mypkg/app.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("mypkg.debug.preserve_context")' in app
+    assert 'ContextVar("mypkg.debug.console.stream")' in app
+    assert 'importlib.import_module("mypkg.tools.console")' in app and '"mypkg.tools" in sys.modules' in app
+    tests = (root / "tests/test_app.py").read_text(encoding="utf-8")
+    assert 'mock.patch("mypkg.tools.console.write"), mock.patch("mypkg.tools.ENABLED", True)' in tests
+    assert 'mock.patch("mypkg.tools.console.sys.stdout")' in tests
+    check = run_cli("check", "--mapping", str(mapping))
+    assert check.exit_code == 0, check.output
+    run = _python(root, "pytest", "-q", "-p", "no:cacheprovider", "tests/test_app.py")
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -800,6 +800,37 @@ def test_one_word_string_equal_to_a_moved_top_level_module_is_left_with_a_warnin
     assert "'tools.legacy'" in diagnostics[0].message
 
 
+def test_keys_that_only_start_with_a_moved_module_path_are_left_with_a_warning() -> None:
+    before = textwrap.dedent(
+        """\
+        import os
+        from contextvars import ContextVar
+
+        PRESERVE = os.environ.get("mypkg.debug.preserve_context")
+        stream = ContextVar("mypkg.debug.console.stream")
+        ENTRY = "mypkg.debug.console:missing"
+        """
+    )
+    moves = {"mypkg.debug": "mypkg.tools", "mypkg.debug.console": "mypkg.tools.console"}
+    attributes = {"mypkg.debug": ("console",), "mypkg.debug.console": ("write",)}
+
+    code, edits, diagnostics = rewrite(before, moves=moves, attributes=attributes)
+
+    assert (code, edits) == (before, ())
+    assert [(d.code, d.path, d.line) for d in diagnostics] == [("MIG909", "example.py", n) for n in (4, 5, 6)]
+    assert "`mypkg.debug.console`, which has no `stream`" in diagnostics[1].message
+    assert "'mypkg.tools.console.stream'" in diagnostics[1].message
+
+
+def test_keys_below_a_module_whose_names_cannot_be_known_are_rewritten_as_before() -> None:
+    code, _, diagnostics = rewrite(
+        'key = "mypkg.debug.preserve_context"\n', moves={"mypkg.debug": "mypkg.tools"}
+    )
+
+    assert code == 'key = "mypkg.tools.preserve_context"\n'
+    assert diagnostics == ()
+
+
 def test_entry_point_whose_attribute_part_is_a_moved_module_is_left_with_a_warning() -> None:
     before = 'ENTRY = "orchestration:fingerprints"\n'
 
