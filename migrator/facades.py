@@ -53,8 +53,33 @@ def _warning(old: str, new: str, warn: bool) -> str:
     )
 
 
-def alias_module(old: str, new: str, *, phase: int, title: str, warn: bool = True) -> str:
-    """A module facade: `old` becomes another name of module `new`."""
+def _run_as_main(old: str, new: str, warn: bool) -> str:
+    """`python -m old` runs the facade as `__main__`: run module `new` as the program
+    instead (its `if __name__ == "__main__":` block included), then stop."""
+    warning = (
+        "    _warnings.warn(\n"
+        f'        "python -m {old} is deprecated and will be removed; run python -m {new} instead",\n'
+        "        DeprecationWarning,\n"
+        "    )\n"
+    ) if warn else ""
+    return (
+        'if __name__ == "__main__":\n'
+        "    import runpy as _runpy\n"
+        "\n"
+        + warning
+        + f'    _runpy.run_module("{new}", run_name="__main__", alter_sys=True)\n'
+        "    # The program ran; the rest of this file only serves imports of the old name.\n"
+        "    raise SystemExit\n"
+        "\n"
+    )
+
+
+def alias_module(old: str, new: str, *, phase: int, title: str, warn: bool = True, main: bool = False) -> str:
+    """A module facade: `old` becomes another name of module `new`.
+
+    With `main` (the module has an `if __name__ == "__main__":` block), `python -m old`
+    runs `new` as `__main__`; importing `old` behaves the same either way.
+    """
     return (
         _docstring(old, new, phase, title)
         + "\n"
@@ -62,6 +87,7 @@ def alias_module(old: str, new: str, *, phase: int, title: str, warn: bool = Tru
         + "import sys as _sys\n"
         + ("import warnings as _warnings\n" if warn else "")
         + "\n"
+        + (_run_as_main(old, new, warn) if main else "")
         + _warning(old, new, warn)
         + f'_sys.modules[__name__] = _importlib.import_module("{new}")\n'
     )
@@ -123,9 +149,12 @@ def alias_package(
 
 
 def reexport_module(
-    old: str, new: str, public: Iterable[str], *, phase: int, title: str, warn: bool = True
+    old: str, new: str, public: Iterable[str], *, phase: int, title: str, warn: bool = True, main: bool = False
 ) -> str:
-    """A re-export facade: explicit names, plus `__getattr__` for everything else."""
+    """A re-export facade: explicit names, plus `__getattr__` for everything else.
+
+    `main` as for `alias_module`.
+    """
     names = sorted(set(public))
     lines = [_docstring(old, new, phase, title), "\n"]
     lines.append("import importlib as _importlib\n")
@@ -133,6 +162,8 @@ def reexport_module(
         lines.append("import sys as _sys\n")
         lines.append("import warnings as _warnings\n")
     lines.append("\n")
+    if main:
+        lines.append(_run_as_main(old, new, warn))
     if names:
         lines.append(f"from {new} import (  # noqa: F401\n")
         lines.extend(f"    {n},\n" for n in names)

@@ -648,10 +648,12 @@ def plan_phase(
             subs = {o: n for o, n in moves.modules.items() if o.startswith(record.old + ".")}
             text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, submodules=subs)
         elif style == "alias":
-            text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+            main = pyast.runs_as_main(snapshot.get(info.path) or b"")
+            text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, main=main)
         else:
             public = pyast.public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
-            text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn)
+            main = pyast.runs_as_main(snapshot.get(info.path) or b"")
+            text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn, main=main)
         # A facade keeps the line endings of the file it replaces (CRLF stays CRLF).
         old_text = (snapshot.get(info.path) or b"").decode("utf-8", "replace")
         work.put(info.path, _with_newline(text, _newline_of(old_text)).encode("utf-8"), ChangeRole.FACADE)

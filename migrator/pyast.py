@@ -44,6 +44,23 @@ def public_names(source: bytes | str) -> list[str]:
     return list(dict.fromkeys(n for n in names if not n.startswith("_")))
 
 
+def runs_as_main(source: bytes | str) -> bool:
+    """True when the module has a top-level `if __name__ == "__main__":` block (it is
+    meant to be run with `python -m`)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1:
+            sides = [node.test.left, node.test.comparators[0]]
+            names = [s.id for s in sides if isinstance(s, ast.Name)]
+            values = [s.value for s in sides if isinstance(s, ast.Constant)]
+            if names == ["__name__"] and values == ["__main__"] and isinstance(node.test.ops[0], ast.Eq):
+                return True
+    return False
+
+
 def module_attributes(source: bytes | str) -> frozenset[str] | None:
     """Every name a module binds at its top level, conditionally or not: definitions,
     assignment, `for`/`with`/`except` targets, imports, `global` declarations in its

@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import run_cli, write_project
 
 
@@ -135,3 +137,53 @@ def test_keys_that_only_start_with_a_moved_path_stay_and_are_reported_at_their_l
     assert check.exit_code == 0, check.output
     run = _python(root, "pytest", "-q", "-p", "no:cacheprovider", "tests/test_app.py")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# ------------------------------------------------- facades of modules run with python -m
+
+TOOL_FILES = {
+    "src/app/__init__.py": "",
+    "src/app/tool.py": textwrap.dedent(
+        """\
+        import sys
+
+
+        def main(argv):
+            print("tool", __name__, *argv)
+            return len(argv)
+
+
+        if __name__ == "__main__":
+            sys.exit(main(sys.argv[1:]))
+        """
+    ),
+}
+
+
+def _run_module(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root / "src")}
+    return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("style", ["alias", "reexport"])
+def test_python_m_of_an_old_path_runs_the_moved_module_as_main(tmp_path, style):
+    mapping = write_project(tmp_path, TOOL_FILES, _mapping("app.tool", "app.cli.tool", style=style))
+    root = tmp_path / "proj"
+    _apply(mapping)
+
+    run = _run_module(root, "-m", "app.tool", "a", "b")
+
+    assert (run.returncode, run.stdout) == (2, "tool __main__ a b\n"), run.stderr
+    assert "DeprecationWarning: python -m app.tool is deprecated and will be removed; run python -m app.cli.tool instead" in run.stderr
+    imported = _run_module(
+        root, "-W", "error::DeprecationWarning", "-c",
+        "import warnings, sys\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    import app.tool\n"
+        "import app.cli.tool\n"
+        "print(app.tool is app.cli.tool, app.tool.main([]), [str(w.message) for w in caught])\n",
+    )
+    assert imported.returncode == 0, imported.stderr
+    same = "True" if style == "alias" else "False"
+    assert imported.stdout == f"tool app.cli.tool\n{same} 0 ['app.tool is deprecated and will be removed; import app.cli.tool instead']\n"
