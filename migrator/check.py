@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from migrator import commands
 from migrator.facades import is_generated_facade
 from migrator.mapping import Mapping
 from migrator.model import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
@@ -89,7 +90,10 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
         return []
     moves = _with_reexports(moves, index, snapshot)
     pattern = prefilter(moves)
-    findings: list[Finding] = []
+    findings: list[Finding] = [
+        Finding(ref.path, ref.line, ref.col, commands.CODE, ref.message("moved to"), ref.old, ref.new)
+        for ref in commands.in_snapshot(snapshot, moves.modules, target.keep_on_facades)
+    ]
     for path in snapshot.paths():
         if matches_any(path, target.keep_on_facades):
             continue

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Iterable
 
-from migrator import configfiles, facades, fastpath, graph, notebooks, pyast, symbols
+from migrator import commands, configfiles, facades, fastpath, graph, notebooks, pyast, symbols
 from migrator.equivalence import equivalent, unified
 from migrator.mapping import Mapping, PhaseSpec
 from migrator.model import (
@@ -593,6 +593,7 @@ def plan_phase(
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
     diagnostics.extend(_skipped_files(skipped, snapshot, moves, target.source_roots))
+    diagnostics.extend(commands.plan_warnings(snapshot, moves.modules, target.keep_on_facades))
 
     style = mapping.spec.facades.style
     warn = mapping.spec.facades.warning

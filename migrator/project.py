@@ -70,6 +70,19 @@ def is_requirements_file(path: str) -> bool:
     return bool(re.fullmatch(r"requirements[\w.-]*\.txt", name)) or (name.endswith(".txt") and "/requirements/" in "/" + path)
 
 
+_COMMAND_FILE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "noxfile.py", "pyproject.toml", ".gitlab-ci.yml"})
+
+
+def is_command_file(path: str) -> bool:
+    """A file that runs the project's modules by name (`python -m ...`): shell scripts,
+    Makefiles, CI workflows, nox, `pyproject.toml` task tables (see `commands`). Not
+    `tox.ini`/`setup.cfg`: INI values are words, which `configfiles` rewrites itself."""
+    name = path.rsplit("/", 1)[-1]
+    if name in _COMMAND_FILE_NAMES or name.endswith((".sh", ".bash", ".mk")):
+        return True
+    return path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml"))
+
+
 @dataclass(frozen=True)
 class FileEntry:
     data: bytes
@@ -82,7 +95,8 @@ class Snapshot:
 
     Only files the tool cares about are loaded: every file inside a source root (so
     non-Python files inside packages can travel with them) and, elsewhere, Python
-    files, notebooks and config files.
+    files, notebooks, config files, requirements files and command files
+    (`is_command_file`: shell scripts, Makefiles, CI workflows).
     """
 
     root: Path
@@ -108,7 +122,7 @@ class Snapshot:
                     excluded[rel] = Path(entry.path).read_bytes()
                 continue
             in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
-            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel):
+            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel) and not is_command_file(rel):
                 continue
             if entry.is_symlink():
                 # Never followed: a link out of the target is not ours to rewrite, and a

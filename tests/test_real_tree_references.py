@@ -6,6 +6,7 @@ time is the point, the project's own code in a fresh interpreter.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -187,3 +188,51 @@ def test_python_m_of_an_old_path_runs_the_moved_module_as_main(tmp_path, style):
     assert imported.returncode == 0, imported.stderr
     same = "True" if style == "alias" else "False"
     assert imported.stdout == f"tool app.cli.tool\n{same} 0 ['app.tool is deprecated and will be removed; import app.cli.tool instead']\n"
+
+
+# ------------------------------------------ python -m old.path in the files that run things
+
+COMMAND_FILES = {
+    **TOOL_FILES,
+    "scripts/release.sh": "#!/bin/sh\nset -e\npython -m app.tool --check\n",
+    "Makefile": "PYTHON ?= python3\n\nrelease:\n\t$(PYTHON) -X dev -m app.tool build\n",
+    ".github/workflows/ci.yml": (
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: python -m pytest && python -m app.tool --ci\n"
+    ),
+    "tox.ini": "[testenv]\ncommands =\n    {envpython} -m app.tool\n",
+    "pyproject.toml": '[project]\nname = "app"\n\n[tool.poe.tasks]\ntool = "python -m app.tool"\nother = "python -m app.toolbox"\n',
+    "docs/notes.sh.txt": "python -m app.tool\n",
+}
+#: (path, line, the line to write instead); the column is that of the module name.
+EXPECTED_COMMANDS = [
+    (".github/workflows/ci.yml", 6, "      - run: python -m pytest && python -m app.cli.tool --ci"),
+    ("Makefile", 4, "\t$(PYTHON) -X dev -m app.cli.tool build"),
+    ("pyproject.toml", 5, 'tool = "python -m app.cli.tool"'),
+    ("scripts/release.sh", 3, "python -m app.cli.tool --check"),
+]
+WHERE = [(path, line, new.index("app.cli.tool") + 1) for path, line, new in EXPECTED_COMMANDS]
+
+
+def test_python_m_of_a_moved_module_in_scripts_ci_and_task_tables_is_reported_with_its_new_line(tmp_path):
+    mapping = write_project(tmp_path, COMMAND_FILES, _mapping("app.tool", "app.cli.tool", style="none"))
+    root = tmp_path / "proj"
+    before = {rel: (root / rel).read_bytes() for rel in COMMAND_FILES}
+
+    plan = run_cli("plan", "--mapping", str(mapping), "--format", "json", "--no-cache")
+    _apply(mapping)
+    check = run_cli("check", "--mapping", str(mapping), "--format", "json")
+
+    warnings = [d for d in json.loads(plan.stdout)["phases"][0]["diagnostics"] if d["code"] == "MIG006"]
+    assert [(d["path"], d["line"], d["col"]) for d in warnings] == WHERE
+    for d, (_, _, line) in zip(warnings, EXPECTED_COMMANDS):
+        assert d["severity"] == "warning"
+        assert d["message"].endswith(f"change the line to: {line.strip()}")
+    assert check.exit_code == 1
+    findings = [f for f in json.loads(check.stdout)["findings"] if f["code"] == "MIG006"]
+    assert [(f["path"], f["line"], f["col"]) for f in findings] == WHERE
+    assert all(f["message"].startswith("`python -m app.tool` runs a module moved to `app.cli.tool`") for f in findings)
+    unchanged = {rel for rel in COMMAND_FILES if rel not in ("src/app/tool.py", "tox.ini")}
+    assert {rel: (root / rel).read_bytes() for rel in unchanged} == {rel: before[rel] for rel in unchanged}
+    # INI values are words: the config rule rewrites this one like any dotted value.
+    assert (root / "tox.ini").read_text(encoding="utf-8").endswith("    {envpython} -m app.cli.tool\n")
