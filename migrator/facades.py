@@ -14,6 +14,11 @@ reviewer reads them in the diff like any other file.
 Either way, importing a facade emits one ``DeprecationWarning`` naming the new path,
 attributed to the importing line: the warnings machinery skips the import system's
 frozen frames itself, and the facade counts `importlib.import_module`'s frame too.
+
+The facade of a module that has an ``if __name__ == "__main__":`` block (``main=True``)
+also serves ``python -m old.mod``: run as ``__main__``, it runs the new module as the
+program (``runpy.run_module(new, run_name="__main__", alter_sys=True)``) and stops
+before aliasing anything.
 """
 
 from __future__ import annotations

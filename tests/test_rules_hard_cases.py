@@ -535,6 +535,28 @@ def test_chain_whose_root_several_imports_bind_follows_a_module_level_import_of_
     assert diagnostics == ()
 
 
+def test_chain_whose_root_several_imports_bind_and_whose_new_root_is_taken_reads_an_alias_imported_after_the_loader() -> None:
+    code, _, diagnostics = rewrite(
+        """\
+        import pkg.utils
+        import pkg._impl
+        from pkg._compat import WIN
+
+        compat = None
+
+
+        def test_tty(monkeypatch):
+            monkeypatch.setattr(pkg._compat, "isatty", lambda stream: True)
+        """,
+        moves={"pkg._compat": "compat"},
+        known_modules=("pkg.utils", "pkg._impl"),
+    )
+
+    assert code.splitlines()[2:4] == ["from compat import WIN", "import compat as compat_module"]
+    assert 'monkeypatch.setattr(compat_module, "isatty"' in code
+    assert diagnostics == ()
+
+
 def test_one_alias_per_module_and_file_shared_by_every_clashing_scope() -> None:
     code, _, _ = rewrite(
         """\
