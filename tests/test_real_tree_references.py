@@ -236,3 +236,24 @@ def test_python_m_of_a_moved_module_in_scripts_ci_and_task_tables_is_reported_wi
     assert {rel: (root / rel).read_bytes() for rel in unchanged} == {rel: before[rel] for rel in unchanged}
     # INI values are words: the config rule rewrites this one like any dotted value.
     assert (root / "tox.ini").read_text(encoding="utf-8").endswith("    {envpython} -m app.cli.tool\n")
+
+
+@pytest.mark.parametrize(
+    "source, names",
+    [
+        pytest.param(
+            "import os.path, json as j\nfrom .x import a, b as c\nX = Y = 1\nfor i, (k, v) in []: pass\n"
+            "try:\n    import fast\nexcept ImportError as exc:\n    fast = None\n"
+            "with open('f') as fh: pass\nclass K: inner = 1\ndef f():\n    global G\n    local = 1\n",
+            {"os", "j", "a", "c", "X", "Y", "i", "k", "v", "fast", "exc", "fh", "K", "f", "G"},
+            id="every top-level binding, conditional ones too, no locals",
+        ),
+        pytest.param("from x import *\n", None, id="a star import: anything may exist"),
+        pytest.param("def __getattr__(name):\n    return name\n", None, id="a module __getattr__: anything may exist"),
+        pytest.param("def broken(:\n", None, id="does not parse: nothing is known"),
+    ],
+)
+def test_module_attributes_are_what_the_code_binds_at_the_top_level(source, names):
+    from migrator.pyast import module_attributes
+
+    assert module_attributes(source) == (frozenset(names) if names is not None else None)
