@@ -2,11 +2,11 @@
 
 Shell scripts (`*.sh`, `*.bash`), Makefiles (`Makefile`, `GNUmakefile`, `*.mk`), CI
 workflows (`.github/workflows/*.yml`, `.gitlab-ci.yml`), `noxfile.py` and the task
-tables of `pyproject.toml` run modules by name. (`tox.ini` and `setup.cfg` are INI
-files: `configfiles` reads their values word by word and rewrites `-m old.mod` there
-like any dotted value; `check` reports it as a stale config value, MIG004.) Once a module moved, such a
-command runs the facade (which runs the moved module as `__main__`) or, with `facades:
-none` or once the facade is removed, fails with "No module named ...".
+tables of `pyproject.toml` run modules by name. Once a module moved, such a command runs
+the facade (which runs the moved module as `__main__`) or, with `facades: none` or once
+the facade is removed, fails with "No module named ...". (`tox.ini` and `setup.cfg` are
+INI files: `configfiles` reads their values word by word and rewrites `-m old.mod`
+there like any dotted value; `check` reports it as a stale config value, MIG004.)
 
 Decision: these lines are reported — by `plan` as a warning for the phase that moves the
 module, by `check` as a stale reference (MIG006) — each with the exact line to write
@@ -57,8 +57,9 @@ class CommandReference:
 
 
 def python_m_references(path: str, text: str, modules: Mapping[str, str]) -> list[CommandReference]:
-    """Every `python -m X` in `text` (a file `project.is_command_file` accepts) where `X` is a module of `modules` (old → new; a
-    module below a moved package follows it), in line order."""
+    """Every `python -m X` in `text` (of a file `project.is_command_file` accepts) where
+    `X` is a module of `modules` (old → new; a module below a moved package follows
+    it), in line order."""
     if "-m" not in text or not modules:
         return []
     found: list[CommandReference] = []
