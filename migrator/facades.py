@@ -7,7 +7,8 @@ reviewer reads them in the diff like any other file.
   the new module object, so ``old.mod is new.mod`` and ``mock.patch("old.mod.f")``
   patches the function the code really calls. A package facade also installs a small
   import hook so that ``old.pkg.sub`` resolves to ``new.pkg.sub`` (and not to a second
-  copy of the new file loaded under the old name).
+  copy of the new file loaded under the old name), and ``python -m old.pkg`` runs the
+  code of ``new/pkg/__main__.py``.
 * ``reexport`` re-exports the public names explicitly and forwards anything else through
   a PEP 562 ``__getattr__``; the old module stays a distinct object.
 
@@ -141,6 +142,11 @@ def alias_package(
         + "    def exec_module(self, module):\n"
         + "        # The import system stamped our alias spec on the real module; undo it.\n"
         + "        module.__spec__ = module.__spec__.loader_state\n"
+        + "\n"
+        + "    def get_code(self, fullname):\n"
+        + "        # `python -m old.pkg` runs the code of `old.pkg.__main__`: the new one's.\n"
+        + "        name = _MOVED.get(fullname, _NEW + fullname[len(_OLD):])\n"
+        + "        return _util.find_spec(name).loader.get_code(name)\n"
         + "\n"
         + "\n"
         + "if not any(type(f).__name__ == \"_Alias\" and getattr(f, \"old\", None) == _OLD for f in _sys.meta_path):\n"

@@ -190,6 +190,22 @@ def test_python_m_of_an_old_path_runs_the_moved_module_as_main(tmp_path, style):
     assert imported.stdout == f"tool app.cli.tool\n{same} 0 ['app.tool is deprecated and will be removed; import app.cli.tool instead']\n"
 
 
+def test_python_m_of_an_old_package_runs_the_moved_package_main(tmp_path):
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/tool/__init__.py": "",
+        "src/app/tool/helper.py": "NAME = 'helper'\n",
+        "src/app/tool/__main__.py": "import sys\nfrom . import helper\n\nprint(__name__, helper.NAME, *sys.argv[1:])\n",
+    }
+    mapping = write_project(tmp_path, files, _mapping("app.tool", "app.cli.tool"))
+    root = tmp_path / "proj"
+    _apply(mapping)
+
+    run = _run_module(root, "-m", "app.tool", "x")
+
+    assert (run.returncode, run.stdout) == (0, "__main__ helper x\n"), run.stderr
+
+
 # ------------------------------------------ python -m old.path in the files that run things
 
 COMMAND_FILES = {
