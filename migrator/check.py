@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from migrator import commands
 from migrator.facades import is_generated_facade
 from migrator.mapping import Mapping
 from migrator.model import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
@@ -59,8 +60,12 @@ class Finding:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
 
 
-def applied_moves(state: State, index: ProjectIndex) -> MoveSet:
-    """Compose the module and symbol moves of every applied phase, in order."""
+def applied_moves(state: State, index: ProjectIndex, snapshot: Snapshot | None = None) -> MoveSet:
+    """Compose the module and symbol moves of every applied phase, in order.
+
+    With `snapshot`, each moved module's attributes are those of its code at its last
+    home, so a string naming something the module does not have is not stale.
+    """
     modules: dict[str, str] = {}
     symbols: dict[str, str] = {}
     for phase in state.applied:
@@ -73,18 +78,22 @@ def applied_moves(state: State, index: ProjectIndex) -> MoveSet:
             symbols.setdefault(old, new)
     # A name that exists again as real code (a facade, or re-created) is not stale on its
     # own; only names whose module now is a generated facade or is gone count.
-    return MoveSet(modules, symbols, index.names())
+    attributes = index.attributes(snapshot, modules) if snapshot is not None else {}
+    return MoveSet(modules, symbols, index.names(), attributes=attributes)
 
 
 def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex | None = None) -> list[Finding]:
     target = mapping.spec.target
     index = index if index is not None else ProjectIndex.build(snapshot, target.source_roots)
-    moves = applied_moves(state, index)
+    moves = applied_moves(state, index, snapshot)
     if not moves:
         return []
     moves = _with_reexports(moves, index, snapshot)
     pattern = prefilter(moves)
-    findings: list[Finding] = []
+    findings: list[Finding] = [
+        Finding(ref.path, ref.line, ref.col, commands.CODE, ref.message("moved to"), ref.old, ref.new)
+        for ref in commands.in_snapshot(snapshot, moves.modules, target.keep_on_facades)
+    ]
     for path in snapshot.paths():
         if matches_any(path, target.keep_on_facades):
             continue
@@ -276,7 +285,7 @@ def fix_plan(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     target = mapping.spec.target
     index = ProjectIndex.build(snapshot, target.source_roots)
-    moves = _with_reexports(applied_moves(state, index), index, snapshot)
+    moves = _with_reexports(applied_moves(state, index, snapshot), index, snapshot)
     pattern = prefilter(moves)
     changes: list[FileChange] = []
     for path in snapshot.paths():

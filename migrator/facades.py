@@ -7,13 +7,19 @@ reviewer reads them in the diff like any other file.
   the new module object, so ``old.mod is new.mod`` and ``mock.patch("old.mod.f")``
   patches the function the code really calls. A package facade also installs a small
   import hook so that ``old.pkg.sub`` resolves to ``new.pkg.sub`` (and not to a second
-  copy of the new file loaded under the old name).
+  copy of the new file loaded under the old name), and ``python -m old.pkg`` runs the
+  code of ``new/pkg/__main__.py``.
 * ``reexport`` re-exports the public names explicitly and forwards anything else through
   a PEP 562 ``__getattr__``; the old module stays a distinct object.
 
 Either way, importing a facade emits one ``DeprecationWarning`` naming the new path,
 attributed to the importing line: the warnings machinery skips the import system's
 frozen frames itself, and the facade counts `importlib.import_module`'s frame too.
+
+The facade of a module that has an ``if __name__ == "__main__":`` block (``main=True``)
+also serves ``python -m old.mod``: run as ``__main__``, it runs the new module as the
+program (``runpy.run_module(new, run_name="__main__", alter_sys=True)``) and stops
+before aliasing anything.
 """
 
 from __future__ import annotations
@@ -53,8 +59,33 @@ def _warning(old: str, new: str, warn: bool) -> str:
     )
 
 
-def alias_module(old: str, new: str, *, phase: int, title: str, warn: bool = True) -> str:
-    """A module facade: `old` becomes another name of module `new`."""
+def _run_as_main(old: str, new: str, warn: bool) -> str:
+    """`python -m old` runs the facade as `__main__`: run module `new` as the program
+    instead (its `if __name__ == "__main__":` block included), then stop."""
+    warning = (
+        "    _warnings.warn(\n"
+        f'        "python -m {old} is deprecated and will be removed; run python -m {new} instead",\n'
+        "        DeprecationWarning,\n"
+        "    )\n"
+    ) if warn else ""
+    return (
+        'if __name__ == "__main__":\n'
+        "    import runpy as _runpy\n"
+        "\n"
+        + warning
+        + f'    _runpy.run_module("{new}", run_name="__main__", alter_sys=True)\n'
+        "    # The program ran; the rest of this file only serves imports of the old name.\n"
+        "    raise SystemExit\n"
+        "\n"
+    )
+
+
+def alias_module(old: str, new: str, *, phase: int, title: str, warn: bool = True, main: bool = False) -> str:
+    """A module facade: `old` becomes another name of module `new`.
+
+    With `main` (the module has an `if __name__ == "__main__":` block), `python -m old`
+    runs `new` as `__main__`; importing `old` behaves the same either way.
+    """
     return (
         _docstring(old, new, phase, title)
         + "\n"
@@ -62,6 +93,7 @@ def alias_module(old: str, new: str, *, phase: int, title: str, warn: bool = Tru
         + "import sys as _sys\n"
         + ("import warnings as _warnings\n" if warn else "")
         + "\n"
+        + (_run_as_main(old, new, warn) if main else "")
         + _warning(old, new, warn)
         + f'_sys.modules[__name__] = _importlib.import_module("{new}")\n'
     )
@@ -111,6 +143,11 @@ def alias_package(
         + "        # The import system stamped our alias spec on the real module; undo it.\n"
         + "        module.__spec__ = module.__spec__.loader_state\n"
         + "\n"
+        + "    def get_code(self, fullname):\n"
+        + "        # `python -m old.pkg` runs the code of `old.pkg.__main__`: the new one's.\n"
+        + "        name = _MOVED.get(fullname, _NEW + fullname[len(_OLD):])\n"
+        + "        return _util.find_spec(name).loader.get_code(name)\n"
+        + "\n"
         + "\n"
         + "if not any(type(f).__name__ == \"_Alias\" and getattr(f, \"old\", None) == _OLD for f in _sys.meta_path):\n"
         + "    _finder = _Alias()\n"
@@ -123,9 +160,12 @@ def alias_package(
 
 
 def reexport_module(
-    old: str, new: str, public: Iterable[str], *, phase: int, title: str, warn: bool = True
+    old: str, new: str, public: Iterable[str], *, phase: int, title: str, warn: bool = True, main: bool = False
 ) -> str:
-    """A re-export facade: explicit names, plus `__getattr__` for everything else."""
+    """A re-export facade: explicit names, plus `__getattr__` for everything else.
+
+    `main` as for `alias_module`.
+    """
     names = sorted(set(public))
     lines = [_docstring(old, new, phase, title), "\n"]
     lines.append("import importlib as _importlib\n")
@@ -133,6 +173,8 @@ def reexport_module(
         lines.append("import sys as _sys\n")
         lines.append("import warnings as _warnings\n")
     lines.append("\n")
+    if main:
+        lines.append(_run_as_main(old, new, warn))
     if names:
         lines.append(f"from {new} import (  # noqa: F401\n")
         lines.extend(f"    {n},\n" for n in names)

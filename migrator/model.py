@@ -118,13 +118,16 @@ class MoveSet:
     `from pkg import attribute`. `reexports` maps a name that a package that stays put
     re-exports from a moved module (`orchestration.load_experiment_config`) to the new
     home of its definition (`config.loader.load_experiment_config`): `from pkg import
-    name` may follow it, since it binds the very same object.
+    name` may follow it, since it binds the very same object. `attributes` maps a moved
+    module (old name) to every name its code binds at the top level; a module missing
+    there may have any attribute (its text says nothing certain).
     """
 
     modules: Mapping[str, str] = field(default_factory=dict)
     symbols: Mapping[str, str] = field(default_factory=dict)
     known_modules: frozenset[str] = frozenset()
     reexports: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def module_target(self, old: str) -> str | None:
         """The new name of module `old` if this phase moves it, else None."""
@@ -132,6 +135,14 @@ class MoveSet:
 
     def is_module(self, dotted: str) -> bool:
         return dotted in self.known_modules or dotted in self.modules
+
+    def has_attribute(self, module: str, name: str) -> bool:
+        """True when `module.name` may exist: a submodule, a dunder every module has, a
+        name the module binds, or anything when its names are not known."""
+        if self.is_module(f"{module}.{name}") or (name.startswith("__") and name.endswith("__")):
+            return True
+        names = self.attributes.get(module)
+        return names is None or name in names
 
     def resolve(self, dotted: str) -> str | None:
         """Map a dotted name (module, or attribute path below a module) to its new name.

@@ -250,6 +250,7 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
         modules=expanded,
         symbols=symbol_map,
         known_modules=index.names(),
+        attributes=index.attributes(snapshot, {name: name for name in expanded}),
     )
     exp.diagnostics = errors
     return exp

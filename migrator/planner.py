@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Iterable
 
-from migrator import configfiles, facades, fastpath, graph, notebooks, pyast, symbols
+from migrator import commands, configfiles, facades, fastpath, graph, notebooks, pyast, symbols
 from migrator.equivalence import equivalent, unified
 from migrator.mapping import Mapping, PhaseSpec
 from migrator.model import (
@@ -646,6 +646,7 @@ def plan_phase(
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
     diagnostics.extend(_skipped_files(skipped, snapshot, moves, target.source_roots, verbatim))
+    diagnostics.extend(commands.plan_warnings(snapshot, moves.modules, target.keep_on_facades))
 
     style = mapping.spec.facades.style
     warn = mapping.spec.facades.warning
@@ -701,13 +702,16 @@ def plan_phase(
             subs = {o: n for o, n in moves.modules.items() if o.startswith(record.old + ".")}
             text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, submodules=subs)
         elif style == "alias":
-            text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
+        elif style == "alias":
+            main = pyast.runs_as_main(_before_bytes(snapshot, info.path) or b"")
+            text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, main=main)
         elif info.path in verbatim and not _parses(work.current(record.new_path) or b""):
             text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn)
             diagnostics.append(Diagnostic(Severity.WARNING, ALIAS_INSTEAD, f"does not parse, so its public names are unknown: the facade at the old path is an alias of {record.new!r} (serves every name) instead of a re-export", info.path))
         else:
             public = pyast.public_names(work.current(record.new_path) or snapshot.get(info.path) or b"")
-            text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn)
+            main = pyast.runs_as_main(_before_bytes(snapshot, info.path) or b"")
+            text = facades.reexport_module(record.old, record.new, public, phase=phase.phase, title=phase.title, warn=warn, main=main)
         # A facade keeps the line endings of the file it replaces (CRLF stays CRLF).
         old_text = (_before_bytes(snapshot, info.path) or b"").decode("utf-8", "replace")
         work.put(info.path, _with_newline(text, _newline_of(old_text)).encode("utf-8"), ChangeRole.FACADE)
@@ -1106,7 +1110,7 @@ def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> 
                     reexports[f"{name}.{alias.asname or alias.name}"] = resolved
     if not reexports:
         return moves
-    return MoveSet(moves.modules, moves.symbols, moves.known_modules, reexports)
+    return dataclasses.replace(moves, reexports=reexports)
 
 
 def _before_bytes(before: Snapshot, path: str) -> bytes | None:

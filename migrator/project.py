@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Mapping
 
+from migrator.pyast import module_attributes
+
 STATE_DIR = ".migrator"
 
 #: Folders that never hold the target's own code.
@@ -68,6 +70,19 @@ def is_requirements_file(path: str) -> bool:
     return bool(re.fullmatch(r"requirements[\w.-]*\.txt", name)) or (name.endswith(".txt") and "/requirements/" in "/" + path)
 
 
+_COMMAND_FILE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile", "noxfile.py", "pyproject.toml", ".gitlab-ci.yml"})
+
+
+def is_command_file(path: str) -> bool:
+    """A file that runs the project's modules by name (`python -m ...`): shell scripts,
+    Makefiles, CI workflows, nox, `pyproject.toml` task tables (see `commands`). Not
+    `tox.ini`/`setup.cfg`: INI values are words, which `configfiles` rewrites itself."""
+    name = path.rsplit("/", 1)[-1]
+    if name in _COMMAND_FILE_NAMES or name.endswith((".sh", ".bash", ".mk")):
+        return True
+    return path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml"))
+
+
 @dataclass(frozen=True)
 class FileEntry:
     data: bytes
@@ -80,7 +95,8 @@ class Snapshot:
 
     Only files the tool cares about are loaded: every file inside a source root (so
     non-Python files inside packages can travel with them) and, elsewhere, Python
-    files, notebooks and config files.
+    files, notebooks, config files, requirements files and command files
+    (`is_command_file`: shell scripts, Makefiles, CI workflows).
     """
 
     root: Path
@@ -108,7 +124,7 @@ class Snapshot:
                     excluded[rel] = Path(entry.path).read_bytes()
                 continue
             in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
-            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel):
+            if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel) and not is_command_file(rel):
                 continue
             if entry.is_symlink():
                 # Never followed: a link out of the target is not ours to rewrite, and a
@@ -281,6 +297,19 @@ class ProjectIndex:
             parts = name.split(".")
             out.update(".".join(parts[:i]) for i in range(1, len(parts)))
         return frozenset(out)
+
+    def attributes(self, snapshot: "Snapshot", names: Mapping[str, str]) -> dict[str, frozenset[str]]:
+        """For each `key: module` of `names`, the top-level names of `module`'s code
+        (`pyast.module_attributes`), keyed by `key`; modules without a file here, or
+        whose names cannot be known, are left out."""
+        out: dict[str, frozenset[str]] = {}
+        for key, module in names.items():
+            info = self.modules.get(module)
+            data = snapshot.get(info.path) if info is not None else None
+            found = module_attributes(data) if data is not None else None
+            if found is not None:
+                out[key] = found
+        return out
 
     def path_for(self, name: str, source_root: str, is_package: bool) -> str:
         prefix = "" if source_root in ("", ".") else source_root + "/"

@@ -44,6 +44,58 @@ def public_names(source: bytes | str) -> list[str]:
     return list(dict.fromkeys(n for n in names if not n.startswith("_")))
 
 
+def runs_as_main(source: bytes | str) -> bool:
+    """True when the module has a top-level `if __name__ == "__main__":` block (it is
+    meant to be run with `python -m`)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and len(node.test.comparators) == 1:
+            sides = [node.test.left, node.test.comparators[0]]
+            names = [s.id for s in sides if isinstance(s, ast.Name)]
+            values = [s.value for s in sides if isinstance(s, ast.Constant)]
+            if names == ["__name__"] and values == ["__main__"] and isinstance(node.test.ops[0], ast.Eq):
+                return True
+    return False
+
+
+def module_attributes(source: bytes | str) -> frozenset[str] | None:
+    """Every name a module binds at its top level, conditionally or not: definitions,
+    assignment, `for`/`with`/`except` targets, imports, `global` declarations in its
+    functions. None when its attributes cannot be known from its text: it does not
+    parse, has a star import, or defines a module `__getattr__`."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    names: set[str] = set()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            names.update(n for g in ast.walk(node) if isinstance(g, ast.Global) for n in g.names)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Import):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if any(a.name == "*" for a in node.names):
+                return None
+            names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        pending.extend(ast.iter_child_nodes(node))
+    return None if "__getattr__" in names else frozenset(names)
+
+
 # --------------------------------------------------------------------------- import scan
 
 EdgeKind = Literal["top", "lazy", "typing"]

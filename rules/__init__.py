@@ -15,7 +15,9 @@ Warning codes of the rules (all `Severity.WARNING`; the node is left as it was):
 - MIG905 `string_target`: a one-word string equals a moved top-level module;
 - MIG906 `string_target`: a `module:attr` string whose attribute part is a moved module;
 - MIG907 `import_from`: a split would lose comments (the import shares its line);
-- MIG908 `string_target`: `__import__("old.mod")` whose top-level result is used.
+- MIG908 `string_target`: `__import__("old.mod")` whose top-level result is used;
+- MIG909 `string_target`: a string starts with a moved module's path but goes on with a
+  name that module does not have (an environment key, a context-variable name).
 """
 
 from __future__ import annotations

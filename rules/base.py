@@ -22,7 +22,8 @@ class Example:
     `moves` maps old → new module names, `symbols` maps `old.mod.Name` → `new.mod.Name`;
     `module`/`new_module`/`is_package` describe the file being rewritten; `known_modules`
     lists extra modules that exist in the imagined project (every key and value of
-    `moves` is known already).
+    `moves` is known already); `attributes` the top-level names of moved modules whose
+    names are known (any other may have any attribute).
     """
 
     id: str
@@ -35,6 +36,7 @@ class Example:
     is_package: bool = False
     known_modules: Sequence[str] = ()
     reexports: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, Sequence[str]] = field(default_factory=dict)
     keep_on_facades: bool = False
     lazy_exports: bool = False
 
@@ -61,6 +63,7 @@ class Example:
             symbols=dict(self.symbols),
             known_modules=frozenset(known),
             reexports=dict(self.reexports),
+            attributes={name: frozenset(names) for name, names in self.attributes.items()},
         )
 
 

@@ -81,9 +81,16 @@ class DottedUseRule(Rule):
         else (`a = None` in an `except ImportError`) the rule warns (MIG902) and leaves the
         chain. When the rewritten chain needs a module that no import of the file loads
         once the import rules ran (`import a` + `a.b.f()` with `a.b` moved), it adds
-        `import x.y` right after the statement that binds the root. This rule runs before
-        `import_module`, which uses `plan_dotted_uses` to know which uses of an old root
-        remain.
+        `import x.y` right after the statement that binds the root. When several import
+        statements bind the root (`import pkg.utils`, `import pkg._impl`), there is no one
+        place for that import: the chain is re-spelled only when a statement directly in
+        the module body loads `x.y` once rewritten (`from pkg._compat import WIN` with
+        `pkg._compat` moved, any import of it or of a name from it), since then the module
+        is certainly loaded and set on its parent; `import x.y` is added after that
+        statement unless an import visible at the use already binds `x`. Otherwise
+        (the module loaded only in a function, under `if`/`try`, or not at all) the rule
+        warns (MIG902) and leaves the chain. This rule runs before `import_module`, which
+        uses `plan_dotted_uses` to know which uses of an old root remain.
 
         New root name taken (decision). Where the new root name `x` is bound to something
         else (a local `metadata` variable vs. a new `metadata` package), `x.y.f()` would
@@ -295,6 +302,53 @@ class DottedUseRule(Rule):
             ),
             moves={"orchestration.jobs.selection": "selection"},
         ),
+        Example(
+            id="root bound by several imports, the new module from-imported at module level: re-spelled in place",
+            before=(
+                "import pkg.utils\n"
+                "import pkg._impl\n"
+                "from pkg._compat import WIN\n"
+                "\n"
+                "\n"
+                "def test_tty(monkeypatch):\n"
+                "    monkeypatch.setattr(pkg._compat, \"isatty\", lambda stream: True)\n"
+            ),
+            after=(
+                "import pkg.utils\n"
+                "import pkg._impl\n"
+                "from pkg._compat import WIN\n"
+                "\n"
+                "\n"
+                "def test_tty(monkeypatch):\n"
+                "    monkeypatch.setattr(pkg.sub._compat, \"isatty\", lambda stream: True)\n"
+            ),
+            moves={"pkg._compat": "pkg.sub._compat"},
+            known_modules=("pkg.utils", "pkg._impl"),
+        ),
+        Example(
+            id="root bound by several imports, the new root unbound: imported after the from-import that loads it",
+            before=(
+                "import pkg.utils\n"
+                "import pkg._impl\n"
+                "from pkg._compat import WIN\n"
+                "\n"
+                "\n"
+                "def test_tty(monkeypatch):\n"
+                "    monkeypatch.setattr(pkg._compat, \"isatty\", lambda stream: True)\n"
+            ),
+            after=(
+                "import pkg.utils\n"
+                "import pkg._impl\n"
+                "from pkg._compat import WIN\n"
+                "import compat\n"
+                "\n"
+                "\n"
+                "def test_tty(monkeypatch):\n"
+                "    monkeypatch.setattr(compat, \"isatty\", lambda stream: True)\n"
+            ),
+            moves={"pkg._compat": "compat"},
+            known_modules=("pkg.utils", "pkg._impl"),
+        ),
     )
 
     UNCHANGED = (
@@ -499,8 +553,10 @@ class _Planner:
         metadata = wrapper.resolve_many([ScopeProvider, PositionProvider])
         self.scopes = metadata[ScopeProvider]
         self.positions = metadata[PositionProvider]
+        self.module = wrapper.module
         self.attribute_of = attribute_parents(wrapper.module)
         self._bindings: dict[BaseAssignment, Binding | None] = {}
+        self._loaders: list[tuple[cst.Import | cst.ImportFrom, frozenset[str]]] | None = None
 
     def plan_all(self) -> UsePlan:
         uses: list[ChainUse] = []
@@ -580,7 +636,13 @@ class _Planner:
             return use
         statements = {b.statement for b in bindings}
         if len(statements) > 1:
-            return self._refuse(chain, bindings, f"its root is bound by several imports; add `import {needed}`")
+            loader = self._module_level_loader(needed)
+            if loader is None:
+                reason = f"its root is bound by several imports; add `import {needed}`"
+                return self._refuse(chain, bindings, reason)
+            if self._root_bound(new_root, scope):
+                return use
+            return ChainUse(chain, bindings, Outcome.REWRITE, replace, match.new, needed, insert_after=loader)
         binding = bindings[0]
         if visible_clash(binding.assignment.scope, new_root) is not None:
             return self._aliased(chain, bindings, replace, match.new, needed)
@@ -596,7 +658,7 @@ class _Planner:
         The aliased import goes right after the statement binding the root that already
         loads `needed` once rewritten (else the only one); `_named` picks the alias.
         """
-        home = self._alias_home(bindings, needed)
+        home = self._alias_home(bindings, needed) or self._module_level_loader(needed)
         if home is None:
             reason = f"its root is bound by several imports; add `import {needed} as ...`"
             return self._refuse(chain, bindings, reason)
@@ -630,6 +692,40 @@ class _Planner:
             if new == module or new.startswith(module + "."):
                 return True
         return False
+
+    def _root_bound(self, root: str, scope: Scope) -> bool:
+        """True when a plain `import` visible here binds `root` once the import rules ran."""
+        for assignment in scope[root]:
+            alias = plain_import_alias(assignment)
+            if alias is None:
+                continue
+            old = dotted_name(alias.name) or ""
+            new = module_target(self.moves, old) or old
+            if new.split(".")[0] == root:
+                return True
+        return False
+
+    def _module_level_loader(self, module: str) -> cst.Import | cst.ImportFrom | None:
+        """The first statement of the module body that loads `module` once the rules ran.
+
+        Only statements directly in the module body count (not under `if`, `try` or a
+        function): they run whenever the file is imported, so `module` is certainly
+        loaded, and set as an attribute of its parent package, by the time any function
+        of the file runs. `from a.b import name` loads `a.b`; `from a import b` loads
+        `a.b` when that is a module.
+        """
+        if self._loaders is None:
+            self._loaders = [
+                (statement, _loads(statement, self.ctx, self.moves))
+                for line in self.module.body
+                if isinstance(line, cst.SimpleStatementLine)
+                for statement in line.body
+                if isinstance(statement, (cst.Import, cst.ImportFrom))
+            ]
+        for statement, loaded in self._loaders:
+            if any(name == module or name.startswith(module + ".") for name in loaded):
+                return statement
+        return None
 
     def _chain(self, root: cst.Name) -> Chain:
         return tuple(attribute_chain(root, self.attribute_of))  # type: ignore[arg-type]
@@ -713,6 +809,28 @@ def _meaning(
     imported = cst.ensure_type(alias.name, cst.Name).value
     full = f"{base}.{imported}"
     return full, from_import_target(moves, base, imported) or full, False
+
+
+def _loads(statement: cst.Import | cst.ImportFrom, ctx: FileContext, moves: MoveSet) -> frozenset[str]:
+    """The deepest modules `statement` imports once the import rules rewrote it.
+
+    (Their parent packages are loaded too.) A relative import that cannot be resolved
+    loads nothing known.
+    """
+    if isinstance(statement, cst.Import):
+        olds = [dotted_name(alias.name) or "" for alias in statement.names]
+        return frozenset(module_target(moves, old) or old for old in olds)
+    base = _from_base(statement, ctx)
+    if base is None:
+        return frozenset()
+    if isinstance(statement.names, cst.ImportStar):
+        return frozenset({module_target(moves, base) or base})
+    loaded: set[str] = set()
+    for alias in statement.names:
+        full = f"{base}.{cst.ensure_type(alias.name, cst.Name).value}"
+        new = from_import_target(moves, base, full.rpartition(".")[2]) or full
+        loaded.add(new if moves.is_module(full) else new.rpartition(".")[0])
+    return frozenset(loaded)
 
 
 def _may_reach_moved_code(module: cst.Module, ctx: FileContext, moves: MoveSet) -> bool:

@@ -9,7 +9,7 @@ import libcst as cst
 from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
-from rules._imports import attribute_chain, attribute_parents, longest_move, wrap
+from rules._imports import MoveMatch, attribute_chain, attribute_parents, longest_move, wrap
 from rules.base import Example, Rule, RuleResult
 
 
@@ -34,7 +34,14 @@ class StringTargetRule(Rule):
         `mock.patch("fingerprints.compute.compute_spec_fp")`.
 
     Safety / decisions
-        Only whole values count: `"old.mod failed"` or `"see old.mod"` stay. A value
+        Only whole values count: `"old.mod failed"` or `"see old.mod"` stay, and only
+        real references: a value that goes on below a moved module must go on with a
+        name the module has (defined, assigned or imported at its top level, or a
+        submodule; `MoveSet.attributes`, from the module's code, once per phase), else it
+        only starts with the path (`environ["mypkg.debug.preserve_context"]`,
+        `ContextVar("mypkg.debug.console.stream")`) and is left with warning MIG909. A
+        module whose names cannot be known (star import, module `__getattr__`) may have
+        any attribute; a moved symbol may have any attribute below it. A value
         whose first component is not the first component of any moved name is dismissed
         without further parsing; a value equal to an unmoved prefix (`"orchestration"`
         when only `orchestration.jobs.selection` moved) matches nothing and stays.
@@ -190,6 +197,26 @@ class StringTargetRule(Rule):
             ),
             moves={"legacy": "tools.legacy", "legacy.io": "tools.legacy.io"},
         ),
+        Example(
+            id="targets that name what the moved module binds, a submodule or a dunder",
+            before=(
+                'mock.patch("mypkg.debug.console.write")\n'
+                'mock.patch("mypkg.debug.console.sys.stdout")\n'
+                'mock.patch("mypkg.debug.tty.isatty")\n'
+                'VERSION = "mypkg.debug.__version__"\n'
+                'ENTRY = "mypkg.debug.console:main"\n'
+            ),
+            after=(
+                'mock.patch("mypkg.tools.console.write")\n'
+                'mock.patch("mypkg.tools.console.sys.stdout")\n'
+                'mock.patch("mypkg.tools.tty.isatty")\n'
+                'VERSION = "mypkg.tools.__version__"\n'
+                'ENTRY = "mypkg.tools.console:main"\n'
+            ),
+            moves={"mypkg.debug": "mypkg.tools", "mypkg.debug.console": "mypkg.tools.console"},
+            known_modules=("mypkg.debug.tty",),
+            attributes={"mypkg.debug": ("console",), "mypkg.debug.console": ("sys", "write", "main")},
+        ),
     )
 
     UNCHANGED = (
@@ -306,10 +333,12 @@ def _rewritten(value: str, moves: MoveSet) -> str | None:
                 f"left {value!r}: a one-word string equal to moved module `{value}` may be a "
                 f"module name or just a word; if it names the module, write {match.new!r}",
             )
+        _require_attribute(value, value, match, moves)
         return match.apply(value)
     match = longest_move(moves, f"{module}.{attr}")
     if match is None:
         return None
+    _require_attribute(value, f"{module}.{attr}", match, moves)
     if len(match.old) <= len(module):
         return f"{match.apply(module)}:{attr}"
     if not match.is_symbol:
@@ -320,6 +349,22 @@ def _rewritten(value: str, moves: MoveSet) -> str | None:
         )
     new_full = match.apply(f"{module}.{attr}")
     return f"{match.new_module}:{new_full[len(match.new_module) + 1:]}"
+
+
+def _require_attribute(value: str, dotted: str, match: MoveMatch, moves: MoveSet) -> None:
+    """Refuse (MIG909) a value that goes on below a moved module with a name that module
+    does not have (not bound there, not a submodule): it only starts with the path."""
+    if match.is_symbol or dotted == match.old:
+        return
+    name = dotted[len(match.old) + 1:].split(".")[0]
+    if moves.has_attribute(match.old, name):
+        return
+    raise _Refusal(
+        "MIG909",
+        f"left {value!r}: it starts with moved module `{match.old}`, which has no `{name}` "
+        f"(not defined, imported or a submodule there), so it is a name of its own (a key, "
+        f"a label), not a reference; if it does mean that module, write {match.apply(dotted)!r}",
+    )
 
 
 def _top_level_message(value: str, new_value: str) -> str:

@@ -56,6 +56,10 @@ PIPELINE_DOES_MORE = {
         "import_module rewrites the module-level import",
     "dotted_use: new root name taken in one function only: that use reads an alias imported next to the import":
         "import_module rewrites `import orchestration.config_loader` for the use that does not clash",
+    "dotted_use: root bound by several imports, the new module from-imported at module level: re-spelled in place":
+        "import_from rewrites the from-import",
+    "dotted_use: root bound by several imports, the new root unbound: imported after the from-import that loads it":
+        "import_from rewrites the from-import",
 }
 
 

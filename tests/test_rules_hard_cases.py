@@ -493,6 +493,70 @@ def test_chain_whose_root_is_bound_by_two_imports_of_which_none_loads_the_module
     assert "add `import selection as ...`" in diagnostics[0].message
 
 
+def test_chain_whose_root_several_imports_bind_is_left_when_only_a_function_loads_the_module() -> None:
+    before = textwrap.dedent(
+        """\
+        import pkg.utils
+        import pkg._impl
+
+        try:
+            from pkg._compat import WIN
+        except ImportError:
+            WIN = False
+
+
+        def test_tty(monkeypatch):
+            from pkg._compat import isatty
+            monkeypatch.setattr(pkg._compat, "isatty", lambda stream: True)
+        """
+    )
+
+    code, _, diagnostics = rewrite(before, moves={"pkg._compat": "pkg.sub._compat"}, known_modules=("pkg.utils", "pkg._impl"))
+
+    assert "monkeypatch.setattr(pkg._compat, " in code
+    assert codes(diagnostics) == ["MIG902"]
+    assert "add `import pkg.sub._compat`" in diagnostics[0].message
+
+
+def test_chain_whose_root_several_imports_bind_follows_a_module_level_import_of_a_submodule_below() -> None:
+    code, edits, diagnostics = rewrite(
+        """\
+        import pkg.utils
+        import pkg._impl
+        from pkg._compat.win import console
+
+        print(pkg._compat.isatty)
+        """,
+        moves={"pkg._compat": "pkg.sub._compat"},
+        known_modules=("pkg.utils", "pkg._impl", "pkg._compat.win"),
+    )
+
+    assert code.splitlines()[2:] == ["from pkg.sub._compat.win import console", "", "print(pkg.sub._compat.isatty)"]
+    assert diagnostics == ()
+
+
+def test_chain_whose_root_several_imports_bind_and_whose_new_root_is_taken_reads_an_alias_imported_after_the_loader() -> None:
+    code, _, diagnostics = rewrite(
+        """\
+        import pkg.utils
+        import pkg._impl
+        from pkg._compat import WIN
+
+        compat = None
+
+
+        def test_tty(monkeypatch):
+            monkeypatch.setattr(pkg._compat, "isatty", lambda stream: True)
+        """,
+        moves={"pkg._compat": "compat"},
+        known_modules=("pkg.utils", "pkg._impl"),
+    )
+
+    assert code.splitlines()[2:4] == ["from compat import WIN", "import compat as compat_module"]
+    assert 'monkeypatch.setattr(compat_module, "isatty"' in code
+    assert diagnostics == ()
+
+
 def test_one_alias_per_module_and_file_shared_by_every_clashing_scope() -> None:
     code, _, _ = rewrite(
         """\
@@ -758,6 +822,37 @@ def test_one_word_string_equal_to_a_moved_top_level_module_is_left_with_a_warnin
     assert "'tools.legacy'" in diagnostics[0].message
 
 
+def test_keys_that_only_start_with_a_moved_module_path_are_left_with_a_warning() -> None:
+    before = textwrap.dedent(
+        """\
+        import os
+        from contextvars import ContextVar
+
+        PRESERVE = os.environ.get("mypkg.debug.preserve_context")
+        stream = ContextVar("mypkg.debug.console.stream")
+        ENTRY = "mypkg.debug.console:missing"
+        """
+    )
+    moves = {"mypkg.debug": "mypkg.tools", "mypkg.debug.console": "mypkg.tools.console"}
+    attributes = {"mypkg.debug": ("console",), "mypkg.debug.console": ("write",)}
+
+    code, edits, diagnostics = rewrite(before, moves=moves, attributes=attributes)
+
+    assert (code, edits) == (before, ())
+    assert [(d.code, d.path, d.line) for d in diagnostics] == [("MIG909", "example.py", n) for n in (4, 5, 6)]
+    assert "`mypkg.debug.console`, which has no `stream`" in diagnostics[1].message
+    assert "'mypkg.tools.console.stream'" in diagnostics[1].message
+
+
+def test_keys_below_a_module_whose_names_cannot_be_known_are_rewritten_as_before() -> None:
+    code, _, diagnostics = rewrite(
+        'key = "mypkg.debug.preserve_context"\n', moves={"mypkg.debug": "mypkg.tools"}
+    )
+
+    assert code == 'key = "mypkg.tools.preserve_context"\n'
+    assert diagnostics == ()
+
+
 def test_entry_point_whose_attribute_part_is_a_moved_module_is_left_with_a_warning() -> None:
     before = 'ENTRY = "orchestration:fingerprints"\n'
 
@@ -861,6 +956,8 @@ RUN_MODULES = {
         "class MetadataManager:\n    def __init__(self, root):\n        self.root = root\n"
     ),
     "orchestration.fingerprints": "def compute_spec_fp(spec):\n    return 'fp%d' % len(spec)\n",
+    "orchestration.naming": "NAME = 'n'\n",
+    "orchestration.paths": "PATH = 'p'\n",
 }
 
 
@@ -935,6 +1032,26 @@ def _run(code: str, layout: Path) -> str:
             """,
             id="__import__ results",
         ),
+        pytest.param(
+            """\
+            import orchestration.naming
+            import orchestration.paths
+            from orchestration.fingerprints import compute_spec_fp
+
+
+            def patched():
+                original = orchestration.fingerprints.compute_spec_fp
+                orchestration.fingerprints.compute_spec_fp = lambda spec: "patched"
+                try:
+                    return compute_spec_fp("ab"), orchestration.fingerprints.compute_spec_fp("ab")
+                finally:
+                    orchestration.fingerprints.compute_spec_fp = original
+
+
+            print(patched(), orchestration.naming.NAME, orchestration.paths.PATH)
+            """,
+            id="root bound by several imports, module loaded by a from-import",
+        ),
     ],
 )
 def test_rewritten_code_runs_on_the_new_layout_as_the_original_on_the_old_one(tmp_path: Path, before: str) -> None:
@@ -942,7 +1059,7 @@ def test_rewritten_code_runs_on_the_new_layout_as_the_original_on_the_old_one(tm
     after, _, diagnostics = rewrite(before, moves=RUN_MOVES)
     old, new = tmp_path / "old", tmp_path / "new"
     _write_layout(old, RUN_MODULES)
-    _write_layout(new, {RUN_MOVES[name]: text for name, text in RUN_MODULES.items()})
+    _write_layout(new, {RUN_MOVES.get(name, name): text for name, text in RUN_MODULES.items()})
 
     assert diagnostics == ()
     assert not any(name in after for name in RUN_MOVES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -52,10 +53,19 @@ def test_fixture_suite_passes_before_any_phase(workspace):
 
 def test_plan_of_all_phases_leaves_the_tree_byte_identical(workspace):
     before = tree_digest(workspace["root"])
-    result = run_cli("plan", "--mapping", str(workspace["mapping"]))
+    result = run_cli("plan", "--mapping", str(workspace["mapping"]), "--format", "json")
     assert result.exit_code == 0, result.output
     assert "copy from src/orchestration/config_loader.py" in result.stdout
     assert tree_digest(workspace["root"]) == before
+    workspace["not_references"] = {
+        f"{d['path']}:{d['line']}"
+        for phase in json.loads(result.stdout)["phases"]
+        for d in phase["diagnostics"]
+        if d["code"] == "MIG909"
+    }
+    # The fixture's one string that names a class its moved module does not have (to
+    # test the error path): not a reference, so it is left, and said so.
+    assert workspace["not_references"] == {"tests/test_config_loader.py:89"}
 
 
 @pytest.mark.parametrize("phase", PHASES, ids=lambda n: f"phase {n}")
@@ -144,6 +154,8 @@ def test_after_the_last_phase_no_code_refers_to_a_moved_path(workspace):
         if is_generated_facade(path.read_text(encoding="utf-8")):
             continue
         for line, name in _references(path, rel):
+            if f"{rel}:{line}" in workspace["not_references"]:
+                continue  # reported by plan as MIG909: mentions a moved path, names nothing there
             for old in olds:
                 if name == old or name.startswith(old + "."):
                     stale.append(f"{rel}:{line}: {name}")
