@@ -702,7 +702,6 @@ def plan_phase(
             subs = {o: n for o, n in moves.modules.items() if o.startswith(record.old + ".")}
             text = facades.alias_package(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, submodules=subs)
         elif style == "alias":
-        elif style == "alias":
             main = pyast.runs_as_main(_before_bytes(snapshot, info.path) or b"")
             text = facades.alias_module(record.old, record.new, phase=phase.phase, title=phase.title, warn=warn, main=main)
         elif info.path in verbatim and not _parses(work.current(record.new_path) or b""):
