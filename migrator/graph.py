@@ -41,7 +41,7 @@ import json
 import os
 import sys
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from migrator.workers import pool as worker_pool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -790,7 +790,7 @@ def _scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Prog
         for chunk in chunks:
             done(_scan_chunk(chunk))
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         for part in pool.map(_scan_chunk, chunks):
             done(part)
     return out

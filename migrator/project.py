@@ -141,6 +141,21 @@ class Snapshot:
         return any(p.startswith(prefix) for p in self.files) or (self.root / rel_dir).is_dir()
 
 
+def why_not_read(root: Path, rel: str, exclude: Iterable[str] = ()) -> str | None:
+    """Why `Snapshot.read` leaves the file at `rel` out (None when it reads it, or may).
+
+    The same decision as the walk: `target.exclude`, a skipped folder, a symbolic link.
+    """
+    if exclude and matches_any(rel, exclude):
+        return "it is listed in target.exclude"
+    for part in rel.split("/")[:-1]:
+        if part in SKIP_DIRS or part.endswith(".egg-info"):
+            return f"the folder {part!r} is skipped by name"
+    if (root / rel).is_symlink():
+        return "it is a symbolic link"
+    return None
+
+
 def _is_within(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
