@@ -381,9 +381,7 @@ def _abort(root: Path, jdir: Path, state_path: Path, state_before: bytes | None)
         if state_before is None:
             _io.unlink(state_path)
         else:
-            tmp = _tmp_path(state_path)
-            _io.write(tmp, state_before)
-            _io.replace(tmp, state_path)
+            _replace_durably(state_path, state_before)
     if jdir.exists():
         _io.rmtree(jdir)
 
@@ -462,9 +460,21 @@ def _write_journal(root: Path, jdir: Path, plan: PhasePlan, op: str, tree: vcs.W
 
 
 def _write_json_durably(path: Path, data: dict) -> None:
+    _replace_durably(path, json.dumps(data, indent=2).encode("utf-8"))
+
+
+def _replace_durably(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary name beside `path`, then rename it over `path`; on an
+    error the temporary file is removed (when it can be) and the error re-raised."""
     tmp = _tmp_path(path)
-    _io.write(tmp, json.dumps(data, indent=2).encode("utf-8"))
-    _io.replace(tmp, path)
+    try:
+        _io.write(tmp, data)
+        _io.replace(tmp, path)
+    except OSError as exc:
+        if tmp.is_file():
+            with contextlib.suppress(OSError):
+                _io.unlink(tmp)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None  # name the file, not its temporary name
 
 
 def _make_dirs(root: Path, jdir: Path, directory: Path) -> None:
@@ -488,8 +498,14 @@ def _atomic_write(target: Path, data: bytes, mode: int | None) -> None:
     tmp = _tmp_path(target)
     if mode is None:
         mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666 & ~_umask()
-    _io.write(tmp, data, mode)
-    _io.replace(tmp, target)
+    try:
+        _io.write(tmp, data, mode)
+        _io.replace(tmp, target)
+    except OSError as exc:
+        if tmp.is_file():
+            with contextlib.suppress(OSError):
+                _io.unlink(tmp)
+        raise OSError(exc.errno, exc.strerror, str(target)) from None  # name the file, not its temporary name
 
 
 def _umask() -> int:
@@ -540,10 +556,7 @@ def _mark_applied(root: Path, plan: PhasePlan) -> None:
 
 
 def _write_state(root: Path, state: State) -> None:
-    sdir = ensure_state_dir(root)
-    tmp = _tmp_path(sdir / STATE_FILE)
-    _io.write(tmp, state_json(state).encode("utf-8"))
-    _io.replace(tmp, sdir / STATE_FILE)
+    _replace_durably(ensure_state_dir(root) / STATE_FILE, state_json(state).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- restore
@@ -765,9 +778,7 @@ def rollback_phase(root: Path, phase: int | None = None) -> int:
         try:
             _put_back(root, before)
             if (state_path.read_bytes() if state_path.is_file() else None) != state_before and state_before is not None:
-                tmp = _tmp_path(state_path)
-                _io.write(tmp, state_before)
-                _io.replace(tmp, state_path)
+                _replace_durably(state_path, state_before)
             if rollback_marker(root).exists():
                 _io.unlink(rollback_marker(root))
         except Exception as again:
