@@ -246,7 +246,8 @@ def preflight(root: Path, plan: PhasePlan, *, unseen: Callable[[str], str | None
             try:
                 compile(c.after, c.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
             except SyntaxError as exc:
-                problems.append((f"{c.path}:{exc.lineno}:{exc.offset}", f"the rewritten file does not parse ({exc.msg}); please report this with the file"))
+                where = c.path if exc.lineno is None else f"{c.path}:{exc.lineno}:{exc.offset}"
+                problems.append((where, f"the rewritten file does not parse ({exc.msg}); please report this with the file"))
             except ValueError as exc:  # a NUL byte (Python 3.11)
                 problems.append((c.path, f"the rewritten file does not parse ({exc}); please report this with the file"))
     return problems

@@ -104,13 +104,13 @@ def _with_preflight(mapping, phases):
 
     from migrator import apply as applier
     from migrator.model import Diagnostic, Severity
-    from migrator.project import why_not_read
+    from migrator.project import unread_reason
 
-    exclude = tuple(mapping.spec.target.exclude)
+    unseen = unread_reason(mapping.root, mapping.spec.target.exclude)
     earlier: set[str] = set()
     out = []
     for p in phases:
-        problems = applier.preflight(mapping.root, p, unseen=lambda rel: why_not_read(mapping.root, rel, exclude), ignore=earlier)
+        problems = applier.preflight(mapping.root, p, unseen=unseen, ignore=earlier)
         if problems:
             extra = tuple(Diagnostic(Severity.ERROR, "MIG120", f"{why}; nothing was changed", path=rel) for rel, why in problems)
             # the location is already in `rel` (path:line:col for a file that would not parse)

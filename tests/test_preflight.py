@@ -94,3 +94,62 @@ def test_a_name_longer_than_the_file_system_allows_is_refused_by_plan(tmp_path):
     problems = dict(applier.preflight(root, too_long))
 
     assert "more than this file system allows" in problems[long_path]
+
+
+# --------------------------------------------------------------------------- which files are read
+
+
+def test_outside_git_folders_are_ignored_by_name_only_at_the_top_and_virtualenvs_anywhere(tmp_path):
+    from migrator.project import Snapshot
+
+    write_tree(tmp_path, {
+        "src/app/__init__.py": b"",
+        "src/app/build/__init__.py": b"",
+        "src/app/env/settings.py": b"",
+        "src/app/dist/x.py": b"",
+        "src/app/venv/y.py": b"",
+        "src/app/__pycache__/z.py": b"",
+        "build/lib/app/__init__.py": b"",
+        "venv/lib/site.py": b"",
+        "tools/myenv/pyvenv.cfg": b"home = /usr\n",
+        "tools/myenv/lib/site.py": b"",
+        "tools/run.py": b"",
+    })
+
+    files = set(Snapshot.read(tmp_path, ["src"]).files)
+
+    assert files == {
+        "src/app/__init__.py", "src/app/build/__init__.py", "src/app/env/settings.py", "src/app/dist/x.py",
+        "src/app/venv/y.py", "tools/run.py",
+    }
+
+
+def test_in_a_git_work_tree_git_decides_which_files_are_read(tmp_path):
+    import subprocess
+
+    from migrator.project import Snapshot
+
+    write_tree(tmp_path, {
+        ".gitignore": b"generated/\nsrc/app/local_settings.py\n",
+        "src/app/__init__.py": b"",
+        "src/app/build/x.py": b"",
+        "src/app/local_settings.py": b"",
+        "src/app/untracked.py": b"",
+        "generated/out.py": b"",
+    })
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "src/app/__init__.py", "src/app/build/x.py"], check=True)
+
+    files = set(Snapshot.read(tmp_path, ["src"]).files)
+
+    assert files == {"src/app/__init__.py", "src/app/build/x.py", "src/app/untracked.py"}
+
+
+def test_a_git_ignored_file_at_the_destination_refuses_the_move(tmp_path):
+    import subprocess
+
+    mapping, root = _project(tmp_path)
+    (root / ".gitignore").write_text("src/app/entry.py\n")
+    (root / "src/app/entry.py").write_bytes(b"# generated locally, ignored by git\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    _plan_and_apply_refuse(mapping, root, "git ignores it")
