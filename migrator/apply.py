@@ -1,7 +1,9 @@
 """The only module that writes to the target: transactional apply, rollback, recovery.
 
 Apply of a phase:
-1. checks every path it will write stays inside the target (no symlink on the way);
+1. checks every path it will write on the real file system (`preflight`: inside the
+   target, no symlink on the way, no folder where a file goes, names within limits,
+   folders writable, every written Python file compiles);
 2. writes a journal (`.migrator/journal/`): the pre-image and mode of every file the
    phase will change, delete or create, and the plan's digest; fsynced before anything
    else moves;
@@ -11,7 +13,8 @@ Apply of a phase:
 5. records the phase in `state.json` and keeps the journal as the phase's undo record
    (`.migrator/applied/<N>/`).
 Any exception, failed parse or Ctrl-C restores every file byte for byte (content and
-mode), removes what it created and puts git's index entries back. A process killed
+mode), puts `state.json` back, removes what it created and puts git's index entries
+back. A process killed
 half-way leaves the journal; `recover` (`migrate rollback`) restores the pre-phase tree
 from it, and every other command refuses until then.
 
