@@ -135,33 +135,59 @@ def writer_lock(root: Path, op: str) -> Iterator[None]:
 
     The lock is an `flock` on `.migrator/lock`, so the kernel releases it when the process
     dies, however it dies; the file carries the holder's pid and command for the message
-    a second writer and the reading commands print. Raises LockHeld at once (after a
-    fraction of a second, to let a reader's probe pass) when another process holds it.
+    a second writer and the reading commands print. Raises LockHeld at once (after half
+    a second, to let a reader's probe pass) when another process holds it. On release
+    the file is removed, and so is `.migrator/` when the lock created it and it is empty.
     """
     import fcntl
 
     root = root.resolve()
-    ensure_state_dir(root)
+    created = not state_dir(root).is_dir()
     path = lock_file(root)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        for attempt in range(10):
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if attempt == 9:
-                    from migrator.state import lock_holder
+    fd = -1
+    for attempt in range(20):
+        ensure_state_dir(root)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:  # another process removed an empty `.migrator/` meanwhile
+            time.sleep(0.02)
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            fd = -1
+            if attempt >= 9:
+                from migrator.state import lock_holder
 
-                    holder = lock_holder(root)
-                    who = f"`migrate {holder[1]}` (pid {holder[0]})" if holder else "another `migrate` process"
-                    raise LockHeld(f"{root}: {who} is writing this target — wait for it to finish, then run this again; nothing changed") from None
-                time.sleep(0.05)
+                holder = lock_holder(root)
+                who = f"`migrate {holder[1]}` (pid {holder[0]})" if holder and holder[0] else "another `migrate` process"
+                raise LockHeld(f"{root}: {who} is writing this target — wait for it to finish, then run this again; nothing changed") from None
+            time.sleep(0.05)
+            continue
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed this file as it let go: lock the new one
+        fd = -1
+    if fd < 0:
+        raise LockHeld(f"{root}: could not take the writer lock ({path}); nothing changed")
+    try:
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({"pid": os.getpid(), "op": op}).encode())
         yield
     finally:
-        os.close(fd)  # releases the lock; the file stays (removing it would race a waiting writer)
+        # Removed while still held: a process that opened it meanwhile sees another inode
+        # at the path once it gets the lock, and starts again.
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(state_dir(root))  # a refused command leaves the disk as it was
 
 
 def ensure_state_dir(root: Path) -> Path:
