@@ -382,7 +382,13 @@ def _transaction(root: Path, plan: PhasePlan, op: str, tree: vcs.WorkTree | None
             _io.rmtree(jdir)
     except BaseException as exc:  # KeyboardInterrupt and SystemExit restore too
         if journal_started:
-            _abort(root, jdir, state_path, state_before)
+            try:
+                _abort(root, jdir, state_path, state_before)
+            except Exception as again:
+                raise ApplyError(
+                    f"writing the phase failed ({_describe(exc)}) and so did restoring the tree ({_describe(again)}); "
+                    f"the journal is kept ({jdir}) — fix the cause, then run `migrate rollback` to restore the tree"
+                ) from None
         if isinstance(exc, ApplyError) or not isinstance(exc, Exception):
             raise
         raise ApplyError(f"writing the phase failed: {_describe(exc)}; every file was restored — nothing changed") from None

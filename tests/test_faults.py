@@ -117,3 +117,50 @@ def test_a_fault_at_any_write_of_a_rollback_puts_the_tree_back_or_finishes_on_th
     assert put_back >= len(calls) - 3  # only the clean-up after the state is written finishes later
     assert run_cli("rollback", "--mapping", str(mapping)).exit_code == 0
     assert tree_state(root) == before
+
+
+class _ReadOnlyAfterFirstReplace(__import__("migrator.apply", fromlist=["DiskIO"]).DiskIO):
+    """A folder made read-only in the middle of an apply: once one file in it was
+    replaced, every later change in it fails with EACCES (root ignores permission bits,
+    so the fault is injected)."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.replaced = str(folder), 0
+
+    def _check(self, path) -> None:
+        if self.replaced and str(path).startswith(self.folder + "/"):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    def write(self, path, data, mode=None):
+        self._check(path)
+        super().write(path, data, mode)
+
+    def replace(self, src, dst):
+        self._check(dst)
+        super().replace(src, dst)
+        if str(dst).startswith(self.folder + "/"):
+            self.replaced += 1
+
+    def unlink(self, path):
+        self._check(path)
+        super().unlink(path)
+
+
+def test_a_folder_that_stays_unwritable_keeps_the_journal_and_says_to_run_rollback(tmp_path, monkeypatch):
+    from migrator import apply as applier
+
+    mapping, root = _project(tmp_path)
+    before = tree_state(root)
+    monkeypatch.setattr(applier, "_io", _ReadOnlyAfterFirstReplace(root / "src/app/utils"))
+
+    result = run_cli("apply", "--phase", "1", "--mapping", str(mapping))
+
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert "and so did restoring the tree (Permission denied" in result.output
+    assert "run `migrate rollback`" in result.output
+    assert (root / ".migrator/journal/journal.json").exists()
+    monkeypatch.setattr(applier, "_io", applier.DiskIO())  # the folder is writable again
+    rolled = run_cli("rollback", "--mapping", str(mapping))
+    assert rolled.exit_code == 0, rolled.output
+    assert tree_state(root) == before
