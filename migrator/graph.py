@@ -345,7 +345,8 @@ class ImportCache:
         if self.path is None or not (self._new or self._dirty):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # `.migrator/` holds copies of files
+            self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# migrator's cache: safe to delete, never commit\n*\n", encoding="utf-8")

@@ -100,3 +100,13 @@ def test_a_module_with_a_250_character_name_is_moved_and_rolled_back(tmp_path):
     rolled = run_cli("rollback", "--mapping", str(mapping))
     assert rolled.exit_code == 0, rolled.output
     assert tree_state(root) == before
+
+
+def test_the_state_folder_is_private_when_a_reading_command_creates_it(tmp_path):
+    write_tree(tmp_path / "proj", FILES)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+
+    assert run_cli("plan", "--mapping", str(mapping)).exit_code == 0
+
+    assert stat.S_IMODE((tmp_path / "proj/.migrator").stat().st_mode) == 0o700
