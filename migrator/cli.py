@@ -7,6 +7,7 @@ bad mapping; 3 refused by a safety gate (nothing written).
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -17,6 +18,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="migrate",
@@ -48,14 +50,75 @@ def _console(stderr: bool = False):
     return make_console(stderr)
 
 
+#: The target of the running command, once its mapping is loaded (for the Ctrl-C line).
+_TARGET: list[Path] = []
+
+
 def _load(mapping_path: Path):
     from migrator.mapping import MappingError, load_mapping
 
     try:
-        return load_mapping(mapping_path)
+        m = load_mapping(mapping_path)
     except MappingError as exc:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE)
+    _TARGET[:] = [m.root]
+    return m
+
+
+@contextmanager
+def _writing(mapping, op: str):
+    """Hold the target's writer lock for the body, or refuse (exit 3) naming its holder."""
+    from migrator import apply as applier
+
+    try:
+        lock = applier.writer_lock(mapping.root, op)
+        lock.__enter__()
+    except applier.LockHeld as exc:
+        _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
+        raise typer.Exit(EXIT_REFUSED)
+    except OSError as exc:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: cannot take the writer lock ({exc.strerror}: {exc.filename}); nothing changed")
+        raise typer.Exit(EXIT_REFUSED)
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _running(root: Path) -> str | None:
+    """'a `migrate apply` (pid N) is running …' when another process writes the target."""
+    from migrator.state import lock_holder
+
+    holder = lock_holder(root)
+    if holder is None:
+        return None
+    pid, op = holder
+    who = f"`migrate {op}` (pid {pid})" if pid else "`migrate` process"
+    return f"a {who} is running on this target — wait for it to finish, then run this again"
+
+
+def _with_preflight(mapping, phases):
+    """The phase plans with a refusal added for every path the disk will not take (as apply)."""
+    import dataclasses
+
+    from migrator import apply as applier
+    from migrator.model import Diagnostic, Severity
+    from migrator.project import unread_reason
+
+    unseen = unread_reason(mapping.root, mapping.spec.target.exclude)
+    earlier: set[str] = set()
+    out = []
+    for p in phases:
+        problems = applier.preflight(mapping.root, p, unseen=unseen, ignore=earlier)
+        if problems:
+            extra = tuple(Diagnostic(Severity.ERROR, "MIG120", f"{why}; nothing was changed", path=rel) for rel, why in problems)
+            # the location is already in `rel` (path:line:col for a file that would not parse)
+            p = dataclasses.replace(p, diagnostics=p.diagnostics + extra)
+        earlier.update(c.path for c in p.changes)
+        earlier.update(c.renamed_from for c in p.changes if c.renamed_from)
+        out.append(p)
+    return tuple(out)
 
 
 def _escape(text: str) -> str:
@@ -68,6 +131,10 @@ def _recover_if_needed(mapping) -> None:
     """Refuse to work on a tree an interrupted apply or rollback left half-written."""
     from migrator.state import interruption
 
+    running = _running(mapping.root)
+    if running is not None:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(running)}")
+        raise typer.Exit(EXIT_REFUSED)
     what = interruption(mapping.root)
     if what is not None:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(str(what))}")
@@ -120,6 +187,7 @@ def plan(
         raise typer.Exit(EXIT_OK)
     with report.progress(_console(stderr=True)) as progress:
         result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
+    result = type(result)(_with_preflight(m, result.phases), result.mapping_path, result.target_root)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
     out = _console()
@@ -153,6 +221,15 @@ def apply(
     from migrator.state import read_state
 
     m = _load(mapping)
+    with _writing(m, "apply"):
+        _apply(m, phase, yes, skip_unparsable, jobs, allow_dirty, git_mv, cache)
+
+
+def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int], allow_dirty: bool, git_mv: bool, cache: bool) -> None:
+    from migrator import apply as applier
+    from migrator import planner, report
+    from migrator.state import read_state
+
     _recover_if_needed(m)
     _check_phase(m, phase)
     state = read_state(m.root)
@@ -167,7 +244,7 @@ def apply(
         raise typer.Exit(EXIT_USAGE)
     with report.progress(err) as progress:
         result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, baseline=True, progress=progress)
-    phase_plan = result.phases[0]
+    phase_plan = _with_preflight(m, result.phases)[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
         err.print(f"[bold red]refused[/] phase {phase} was not applied; nothing changed")
@@ -220,11 +297,13 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
             "tree_matches": (not edited) if a else None, "modified_files": edited,
             "undo_record": (undo_dir(m.root, p.phase) / "journal.json").exists() if a else None,
         })
-    what = interruption(m.root)
+    running = _running(m.root)
+    what = interruption(m.root) if running is None else None
     interrupted = what is not None
     if format == "json":
         detail = {"op": what.op, "phase": what.phase, "message": str(what), "fix": "migrate rollback"} if what else None
-        sys.stdout.write(json.dumps({"version": 1, "interrupted": interrupted, "interruption": detail, "phases": rows}, indent=2) + "\n")
+        payload = {"version": 1, "running": running, "interrupted": interrupted, "interruption": detail, "phases": rows}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         raise typer.Exit(EXIT_OK)
     table = Table(title=f"migrate status: {m.root}")
     for col in ("phase", "title", "applied", "tree matches"):
@@ -237,6 +316,8 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
     for r in rows:
         for f in r["modified_files"]:
             out.print(f"  phase {r['phase']}: {_escape(f)} edited since it was applied")
+    if running is not None:
+        out.print(f"[bold yellow]running[/]: {_escape(running)}")
     if what is not None:
         out.print(f"[bold red]interrupted[/]: {_escape(str(what))}")
 
@@ -252,17 +333,24 @@ def rollback(
     m = _load(mapping)
     out = _console()
     err = _console(stderr=True)
-    recovered = applier.recover(m.root)
-    if recovered is not None:
-        out.print(f"restored the tree from an interrupted apply ({len(recovered)} files put back)")
-        raise typer.Exit(EXIT_OK)
-    try:
-        undone = applier.rollback_phase(m.root, phase)
-    except applier.RollbackRefused as exc:
-        err.print(f"[bold red]refused[/] {_escape(str(exc))}")
-        for f in exc.files:
-            err.print(f"  {_escape(f)}")
-        raise typer.Exit(EXIT_REFUSED)
+    with _writing(m, "rollback"):
+        try:
+            recovered = applier.recover(m.root)
+            if recovered is not None:
+                out.print(f"restored the tree from an interrupted apply ({len(recovered)} files put back)")
+                raise typer.Exit(EXIT_OK)
+            undone = applier.rollback_phase(m.root, phase)
+        except applier.RollbackRefused as exc:
+            err.print(f"[bold red]refused[/] {_escape(str(exc))}")
+            for f in exc.files:
+                err.print(f"  {_escape(f)}")
+            raise typer.Exit(EXIT_REFUSED)
+        except applier.RollbackFailed as exc:
+            err.print(f"[bold red]error[/] {_escape(str(exc))}")
+            raise typer.Exit(EXIT_REFUSED)
+        except OSError as exc:
+            err.print(f"[bold red]error[/] restoring the interrupted apply failed ({_escape(exc.strerror or str(exc))}: {_escape(str(exc.filename))}) — fix the cause, then run `migrate rollback` again")
+            raise typer.Exit(EXIT_REFUSED)
     out.print(f"rolled back phase {undone}")
 
 
@@ -338,19 +426,11 @@ def check(
     from migrator.state import read_state
 
     m = _load(mapping)
+    if fix:
+        with _writing(m, "check --fix"):
+            _fix(m)
     _recover_if_needed(m)
     state = read_state(m.root)
-    if fix:
-        from migrator import apply as applier
-
-        fix_plan = checker.fix_plan(m, state)
-        if fix_plan.changes:
-            try:
-                applier.write_changes(m.root, fix_plan)
-            except applier.ApplyError as exc:
-                _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
-                raise typer.Exit(EXIT_REFUSED)
-            _console(stderr=True).print(f"fixed {sum(len(c.edits) for c in fix_plan.changes)} reference(s) in {len(fix_plan.changes)} file(s)")
     with report.progress(_console(stderr=True)) as progress:
         findings = checker.run_check(m, state, cache=cache, progress=progress)
     if format is CheckFormat.json:
@@ -360,6 +440,23 @@ def check(
     else:
         report.print_check(_console(), findings, state)
     raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
+def _fix(m) -> None:
+    """`check --fix`: rewrite stale references transactionally (the caller holds the lock)."""
+    from migrator import apply as applier
+    from migrator import check as checker
+    from migrator.state import read_state
+
+    _recover_if_needed(m)
+    fix_plan = checker.fix_plan(m, read_state(m.root))
+    if fix_plan.changes:
+        try:
+            applier.write_changes(m.root, fix_plan)
+        except applier.ApplyError as exc:
+            _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
+            raise typer.Exit(EXIT_REFUSED)
+        _console(stderr=True).print(f"fixed {sum(len(c.edits) for c in fix_plan.changes)} reference(s) in {len(fix_plan.changes)} file(s)")
 
 
 class AuditFormat(str, Enum):
@@ -443,8 +540,27 @@ def schema() -> None:
     sys.stdout.write(json_schema_text())
 
 
+EXIT_INTERRUPTED = 130
+
+
 def main() -> None:
-    app()
+    """Run the app; Ctrl-C prints one line (what changed, what to run) and exits 130."""
+    try:
+        app()
+    except KeyboardInterrupt:  # raised outside the command (typer turns one inside into exit 130)
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    from migrator.state import interruption
+
+    what = interruption(_TARGET[0]) if _TARGET else None
+    sys.stderr.write((f"interrupted; {what}" if what is not None else "interrupted; nothing changed") + "\n")
+    sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":  # pragma: no cover

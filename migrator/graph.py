@@ -42,7 +42,7 @@ import json
 import os
 import sys
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from migrator.workers import pool as worker_pool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -358,7 +358,8 @@ class ImportCache:
         if self.path is None or not (self._new or self._dirty):
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # `.migrator/` holds copies of files
+            self.path.parent.mkdir(exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# migrator's cache: safe to delete, never commit\n*\n", encoding="utf-8")
@@ -904,7 +905,7 @@ def _scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Prog
         for chunk in chunks:
             done(_scan_chunk(chunk))
         return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         for part in pool.map(_scan_chunk, chunks):
             done(part)
     return out

@@ -207,12 +207,11 @@ def rewrite_all(
             done(_rewrite_chunk(chunk, moves))
     else:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
+        from migrator.workers import pool as worker_pool
         import rules  # noqa: F401 — imported once here, so forked workers start with libcst loaded
 
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers, context) as pool:
             for part in pool.map(_rewrite_chunk, chunks, [moves] * len(chunks)):
                 done(part)
     results = {}

@@ -14,20 +14,24 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from migrator.pyast import module_attributes
 
 STATE_DIR = ".migrator"
 
-#: Folders that never hold the target's own code.
-SKIP_DIRS = frozenset(
+#: Outside a git work tree, folders at the top of the target that never hold its own
+#: code (inside a source root a folder is read whatever its name).
+IGNORED_AT_TOP = frozenset(
     {
-        ".git", ".hg", ".svn", STATE_DIR, "__pycache__", ".venv", "venv", "env", ".tox", ".nox",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", "node_modules", "build", "dist",
-        ".ipynb_checkpoints", ".eggs",
+        ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "build", "dist", "node_modules",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache",
     }
 )
+#: Folders never read wherever they are: bytecode, notebook checkpoints, the tool's state.
+IGNORED_ANYWHERE = frozenset({"__pycache__", ".ipynb_checkpoints", ".git", ".hg", ".svn"})
+#: A folder holding this file is a virtual environment, never read wherever it is.
+VENV_MARKER = "pyvenv.cfg"
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg")
@@ -93,7 +97,11 @@ class FileEntry:
 class Snapshot:
     """Files of the target keyed by posix path relative to its root.
 
-    Only files the tool cares about are loaded: every file inside a source root (so
+    Which files exist for the tool (`listing`): in a git work tree, what git tracks or
+    would track (`git ls-files -co --exclude-standard`); elsewhere every file but those
+    below `IGNORED_AT_TOP` folders at the top, `IGNORED_ANYWHERE` folders and virtual
+    environments (a folder with `pyvenv.cfg`). `.migrator/` is never read. Of those,
+    only files the tool cares about are loaded: every file inside a source root (so
     non-Python files inside packages can travel with them) and, elsewhere, Python
     files, notebooks, config files, requirements files and command files
     (`is_command_file`: shell scripts, Makefiles, CI workflows).
@@ -118,21 +126,22 @@ class Snapshot:
         files: dict[str, FileEntry] = {}
         outside: list[str] = []
         excluded: dict[str, bytes] = {}
-        for rel, entry in _walk(root):
+        for rel in listing(root):
+            path = os.path.join(root, rel)
             if exclude and matches_any(rel, exclude):
-                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and entry.is_file(follow_symlinks=False):
-                    excluded[rel] = Path(entry.path).read_bytes()
+                if rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and os.path.isfile(path) and not os.path.islink(path):
+                    excluded[rel] = Path(path).read_bytes()
                 continue
             in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
             if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel) and not is_command_file(rel):
                 continue
-            if entry.is_symlink():
+            if os.path.islink(path):
                 # Never followed: a link out of the target is not ours to rewrite, and a
                 # link inside it shows a file that is read (and rewritten) at its real path.
-                if not _is_within(Path(entry.path).resolve(), root):
+                if not _is_within(Path(path).resolve(), root):
                     outside.append(rel)
                 continue
-            read = _read_regular(entry.path)
+            read = _read_regular(path)
             if read is not None:
                 files[rel] = FileEntry(*read)
         return cls(root=root, files=dict(sorted(files.items())), outside_links=tuple(sorted(outside)), excluded=excluded)
@@ -181,6 +190,51 @@ class Snapshot:
         return out
 
 
+def listing(root: Path) -> list[str]:
+    """Every file of the target the tool may read (see `Snapshot`), sorted, posix relative."""
+    from migrator import vcs
+
+    root = root.resolve()
+    tree = vcs.work_tree(root)
+    if tree is not None:
+        try:
+            paths = vcs.listed_files(tree)
+        except vcs.GitError:
+            paths = None
+        if paths is not None:
+            return sorted(
+                rel for rel in paths
+                if not rel.startswith(STATE_DIR + "/") and not any(part in IGNORED_ANYWHERE for part in rel.split("/")[:-1])
+            )
+    return sorted(rel for rel, _ in _walk(root))
+
+
+def unread_reason(root: Path, exclude: Iterable[str] = ()) -> Callable[[str], str | None]:
+    """A function telling why `Snapshot.read` leaves out an existing file at `rel`
+    (None when it reads it): `target.exclude`, git ignoring it, the default ignore
+    list, a symbolic link. Lists the target once."""
+    exclude = tuple(exclude)
+    listed = set(listing(root))
+    in_git = _in_git(root)
+
+    def why(rel: str) -> str | None:
+        if exclude and matches_any(rel, exclude):
+            return "it is listed in target.exclude"
+        if os.path.islink(os.path.join(root, rel)):
+            return "it is a symbolic link"
+        if rel not in listed:
+            return "git ignores it" if in_git else "it is below a folder the tool ignores (see README, Safety)"
+        return None
+
+    return why
+
+
+def _in_git(root: Path) -> bool:
+    from migrator import vcs
+
+    return vcs.work_tree(root) is not None
+
+
 def _is_within(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -190,8 +244,9 @@ def _is_within(path: Path, root: Path) -> bool:
 
 
 def _walk(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
-    """Every file below `root` (links not followed, skipped folders left out), sorted by
-    relative path within each folder; the directory entry saves a `stat` per file."""
+    """Every file below `root` outside a git work tree (links not followed, ignored
+    folders left out: `IGNORED_AT_TOP` at the top only, `IGNORED_ANYWHERE` and virtual
+    environments anywhere, `.migrator/`)."""
     stack = [(str(root), "")]
     while stack:
         dirpath, rel_base = stack.pop()
@@ -203,17 +258,28 @@ def _walk(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
         for entry in entries:
             rel = f"{rel_base}{entry.name}"
             if entry.is_dir(follow_symlinks=False):
-                if entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info"):
-                    subdirs.append((entry.path, rel + "/"))
+                if _ignored_dir(entry, top=not rel_base):
+                    continue
+                subdirs.append((entry.path, rel + "/"))
             else:
                 yield rel, entry
         stack.extend(reversed(subdirs))
 
 
+def _ignored_dir(entry: os.DirEntry, top: bool) -> bool:
+    name = entry.name
+    if name in IGNORED_ANYWHERE or (top and (name == STATE_DIR or name in IGNORED_AT_TOP or name.endswith(".egg-info"))):
+        return True
+    return os.path.isfile(os.path.join(entry.path, VENV_MARKER))
+
+
 def _read_regular(path: str) -> tuple[bytes, int] | None:
     """The bytes and permission bits of a regular file (one open, one fstat); None for
-    anything else (a FIFO, a socket)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    anything else (a FIFO, a socket) and for a file that is not there."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None  # listed by git, deleted from the disk
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

@@ -16,6 +16,7 @@ STATE_FILE = "state.json"
 JOURNAL_DIR = "journal"
 APPLIED_DIR = "applied"
 ROLLBACK_FILE = "rollback.json"
+LOCK_FILE = "lock"
 
 
 def sha256(data: bytes | None) -> str | None:
@@ -114,6 +115,40 @@ def undo_dir(root: Path, phase: int) -> Path:
 def rollback_marker(root: Path) -> Path:
     """Present while `migrate rollback` restores a phase; names the phase."""
     return state_dir(root) / ROLLBACK_FILE
+
+
+def lock_file(root: Path) -> Path:
+    """The writer lock (`apply.writer_lock`): flocked by the one process writing the target."""
+    return state_dir(root) / LOCK_FILE
+
+
+def lock_holder(root: Path) -> tuple[int, str] | None:
+    """(pid, command) of the process holding the writer lock of the target, if any.
+
+    Probes with a shared, non-blocking flock (released at once); the process itself
+    is never reported as a holder.
+    """
+    import fcntl
+    import os
+
+    try:
+        fd = os.open(lock_file(root), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return None
+        except BlockingIOError:
+            pass
+        try:
+            data = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            pid, op = int(data["pid"]), str(data["op"])
+        except (ValueError, KeyError, TypeError):
+            return (0, "migrate")
+        return None if pid == os.getpid() else (pid, op)
+    finally:
+        os.close(fd)
 
 
 def pending_journal(root: Path) -> Path | None:

@@ -140,3 +140,21 @@ def move(tree: WorkTree, old: str, new: str) -> None:
 def _chunks(paths: Sequence[str], size: int = 200) -> Iterable[Sequence[str]]:
     for i in range(0, len(paths), size):
         yield paths[i : i + size]
+
+
+def listed_files(tree: WorkTree) -> list[str]:
+    """Target-relative paths of every file git tracks or would track (untracked but not
+    ignored): `git ls-files -co --exclude-standard`. Nested repositories are left out."""
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV}
+    args = ["git", "ls-files", "-co", "--exclude-standard", "-z", "--full-name", "--", f":(literal){tree.prefix}" if tree.prefix else "."]
+    proc = subprocess.run(args, cwd=tree.top, capture_output=True, env=env)
+    if proc.returncode != 0:
+        raise GitError(f"git ls-files: {os.fsdecode(proc.stderr).strip()}")
+    out = []
+    for raw in proc.stdout.split(b"\0"):
+        if not raw or raw.endswith(b"/"):
+            continue
+        rel = tree.from_git(os.fsdecode(raw))
+        if rel is not None:
+            out.append(rel)
+    return out
