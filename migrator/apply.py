@@ -267,12 +267,13 @@ def preflight(root: Path, plan: PhasePlan, *, unseen: Callable[[str], str | None
     name_max = _pathconf(root, "PC_NAME_MAX", 255)
     path_max = _pathconf(root, "PC_PATH_MAX", 4096)
     writes = {c.path: c for c in plan.changes}
+    moved = {c.renamed_from for c in plan.changes if c.renamed_from}
     for rel in _touched_paths(plan):
-        why = _path_problem(root, rel, writes.get(rel), name_max, path_max, unseen, rel in ignore)
+        why = _path_problem(root, rel, writes.get(rel), name_max, path_max, unseen, rel in ignore, rel in moved)
         if why is not None:
             problems.append((rel, why))
     for c in plan.changes:
-        if c.after is not None and c.path.endswith((".py", ".pyi")):
+        if c.after is not None and c.path.endswith((".py", ".pyi")) and not _moved_verbatim(c):
             try:
                 compile(c.after, c.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
             except SyntaxError as exc:
@@ -290,7 +291,10 @@ def _pathconf(root: Path, name: str, default: int) -> int:
         return default
 
 
-def _path_problem(root: Path, rel: str, change: FileChange | None, name_max: int, path_max: int, unseen: Callable[[str], str | None], planned: bool) -> str | None:
+def _path_problem(
+    root: Path, rel: str, change: FileChange | None, name_max: int, path_max: int,
+    unseen: Callable[[str], str | None], planned: bool, moved_away: bool = False,
+) -> str | None:
     parts = rel.split("/")
     if rel.startswith("/") or ".." in parts or "" in parts or "\0" in rel:
         return "not a path inside the target"
@@ -315,7 +319,9 @@ def _path_problem(root: Path, rel: str, change: FileChange | None, name_max: int
         if last and p.is_dir():
             return "a folder is there where the phase writes a file — rename or remove the folder"
     writing = change is not None and change.after is not None
-    if writing and (root / rel).is_file():
+    # An excluded module that moves (byte for byte) leaves its facade where it was: that
+    # file is not overwritten, it moved away first.
+    if writing and (root / rel).is_file() and not moved_away:
         why = unseen(rel)
         if why is not None:
             return f"a file is there that the tool does not read ({why}); the phase would overwrite it — move it away or change the mapping"
@@ -573,6 +579,12 @@ def _umask() -> int:
     return mask
 
 
+def _moved_verbatim(change: FileChange) -> bool:
+    """A file moved byte for byte (--skip-unparsable, target.exclude): it parses exactly
+    as well as it did, so it is not held to parsing now."""
+    return change.renamed_from is not None and change.after == change.before
+
+
 def _verify_python(root: Path, plan: PhasePlan) -> None:
     for change in plan.changes:
         if change.after is None or not change.path.endswith((".py", ".pyi")):
@@ -580,8 +592,8 @@ def _verify_python(root: Path, plan: PhasePlan) -> None:
         data = (root / change.path).read_bytes()
         if data != change.after:
             raise ApplyError(f"{change.path}: content on disk differs from the plan after writing; every file was restored — nothing changed")
-        if change.renamed_from is not None and change.after == change.before:
-            continue  # moved byte for byte: it parses exactly as well as it did (--skip-unparsable, target.exclude)
+        if _moved_verbatim(change):
+            continue
         try:
             ast.parse(data, filename=change.path)
         except (SyntaxError, ValueError) as exc:

@@ -50,7 +50,7 @@ def _plan_and_apply_refuse(mapping: Path, root: Path, words: str) -> None:
 def test_an_excluded_file_at_the_destination_refuses_the_move(tmp_path):
     mapping, root = _project(tmp_path, exclude="src/app/entry.py")
     (root / "src/app/entry.py").write_bytes(b"# hand-written, excluded from the tool\n")
-    _plan_and_apply_refuse(mapping, root, "listed in target.exclude")
+    _plan_and_apply_refuse(mapping, root, "excluded by target.exclude")
 
 
 def test_a_folder_at_a_destination_file_path_refuses_the_move(tmp_path):
@@ -153,3 +153,22 @@ def test_a_git_ignored_file_at_the_destination_refuses_the_move(tmp_path):
     (root / "src/app/entry.py").write_bytes(b"# generated locally, ignored by git\n")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     _plan_and_apply_refuse(mapping, root, "git ignores it")
+
+
+@pytest.mark.parametrize("prefer", ["", ", prefer: source"], ids=["plain move", "prefer source"])
+def test_an_excluded_file_where_a_module_moves_is_never_overwritten(tmp_path, prefer):
+    write_tree(tmp_path / "proj", FILES)
+    root = tmp_path / "proj"
+    (root / "src/app/dates.py").write_bytes(b"# hand-written, excluded from the tool\n")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "version: 1\ntarget: {root: proj, source_roots: [src], exclude: ['src/app/dates.py']}\n"
+        f"phases:\n  - {{phase: 1, title: Dates up, moves: [{{from: app.utils.dates, to: app.dates{prefer}}}]}}\n",
+        encoding="utf-8",
+    )
+    before = tree_state(root)
+    for result in (run_cli("plan", "--mapping", str(mapping)), run_cli("apply", "--phase", "1", "--mapping", str(mapping))):
+        assert result.exit_code == 3, result.output
+        assert "src/app/dates.py" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert tree_state(root) == before
