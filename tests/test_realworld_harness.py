@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "realworld"))
 
-from harness import compare, first_line, junit_outcomes, mapping_text  # noqa: E402
+from harness import compare, first_line, junit_outcomes, mapping_text, refusal_line  # noqa: E402
 from projects import PROJECTS, Known, scenarios_of  # noqa: E402
 
 from migrator.mapping import load_mapping  # noqa: E402
@@ -78,3 +78,9 @@ def test_all_in_one_phase_holds_every_move_of_the_other_scenarios():
 def test_first_line_drops_blank_lines_and_panel_borders():
     assert first_line("\n╭─ Error ─╮\n│ No such command │\n") == "Error"
     assert first_line("\n  error MIG401: cycle\nmore") == "error MIG401: cycle"
+
+
+def test_refusal_line_is_the_error_not_the_warnings_before_it():
+    text = "warning a.py:1: MIG902 left x\nerror b.py:2: MIG401 cycle\nrefused"
+    assert refusal_line(text) == "error b.py:2: MIG401 cycle"
+    assert refusal_line("usage: bad option\n") == "usage: bad option"

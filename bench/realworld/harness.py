@@ -15,14 +15,15 @@ from projects import Known
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 
 
-def mapping_text(source_root: str, title: str, moves: tuple[tuple[str, str], ...], style: str) -> str:
-    """mapping.yaml for one phase of `moves` with `facades: {style: ...}`."""
+def mapping_text(source_root: str, title: str, moves: tuple[tuple[str, str], ...], style: str, cycles: str | None = None) -> str:
+    """mapping.yaml for one phase of `moves` with `facades: {style: ...}` (and `cycles:` when given)."""
     lines = [
         "version: 1",
         "target:",
         "  root: .",
         f"  source_roots: [{source_root}]",
         f"facades: {{style: {style}}}",
+        *([f"cycles: {cycles}"] if cycles else []),
         "phases:",
         "  - phase: 1",
         f"    title: {json.dumps(title)}",
@@ -95,3 +96,11 @@ def first_line(text: str) -> str:
         if line:
             return line[:160]
     return ""
+
+
+def refusal_line(text: str) -> str:
+    """The line of migrate's output that says why it refused: the first `error` line, else the first line."""
+    for line in text.splitlines():
+        if line.lstrip().lower().startswith("error"):
+            return first_line(line)
+    return first_line(text)

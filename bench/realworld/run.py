@@ -16,7 +16,9 @@ listed as known in projects.py is shown with its reason.
 
 Prints a table and writes every row as JSON (default bench/out/realworld.json; logs of
 every command in bench/out/realworld-logs/). `--quick`: the first project only.
-`--keep`: keep the temporary folder (its path is printed). Not a test: nothing is
+`--keep`: keep the temporary folder (its path is printed). `--project`, `--scenario`
+(a substring of its name) and `--style` select; `--cycles warn` writes `cycles: warn`
+into every mapping, to see what a phase the cycle gate refuses does to the suite. Not a test: nothing is
 asserted, and the run takes several minutes on 2 cores.
 """
 
@@ -40,7 +42,7 @@ sys.path.insert(0, str(HERE))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from harness import compare, counts, first_line, junit_outcomes, mapping_text  # noqa: E402
+from harness import compare, counts, first_line, junit_outcomes, mapping_text, refusal_line  # noqa: E402
 from projects import PROJECTS, Project, scenarios_of  # noqa: E402
 
 STYLES = ("alias", "none")
@@ -113,8 +115,8 @@ def run_suite(project: Project, python: Path, tree: Path, log_dir: Path, label: 
                  log_dir / f"{label}-import.log", env)
     imported = where.stdout.strip()
     if where.returncode != 0 or not Path(imported).resolve().is_relative_to(tree.resolve()):
-        return {"error": f"`import {project.package}` did not load the copy: rc={where.returncode} "
-                         f"{imported or first_line(where.stderr)}", "imported": imported}
+        last = where.stderr.strip().splitlines()[-1:] or [""]
+        return {"error": f"`import {project.package}` fails (rc={where.returncode}): {imported or last[0]}", "imported": imported}
     junit = log_dir / f"{label}-junit.xml"
     command = [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
                f"--junitxml={junit}", *project.test_paths]
@@ -131,13 +133,13 @@ def run_suite(project: Project, python: Path, tree: Path, log_dir: Path, label: 
 
 
 def run_scenario(project: Project, pristine: Path, python: Path, work: Path, logs: Path, baseline: dict,
-                 scenario: str, moves: tuple[tuple[str, str], ...], style: str) -> dict:
+                 scenario: str, moves: tuple[tuple[str, str], ...], style: str, cycles: str | None = None) -> dict:
     """Migrate a fresh copy with one scenario and facade style, rerun the suite, compare."""
     slug = "".join(c if c.isalnum() else "-" for c in scenario.lower()).strip("-")
     label = f"{slug}-{style}"
     tree = work / "tree"
     fresh_copy(pristine, tree)
-    mapping = mapping_text(project.source_root, scenario, moves, style)
+    mapping = mapping_text(project.source_root, scenario, moves, style, cycles)
     (tree / "mapping.yaml").write_text(mapping, encoding="utf-8")
     row = {"project": project.name, "requirement": project.requirement, "scenario": scenario, "style": style,
            "moves": [f"{old} -> {new}" for old, new in moves], "mapping": mapping}
@@ -147,8 +149,7 @@ def run_scenario(project: Project, pristine: Path, python: Path, work: Path, log
     row["migrate_s"] = round(time.monotonic() - started, 1)
     row["migrate_rc"] = proc.returncode
     if proc.returncode != 0:
-        message = proc.stderr.strip() or proc.stdout.strip()
-        row.update(status="refused", reason=f"exit {proc.returncode}: {first_line(message)}")
+        row.update(status="refused", reason=f"exit {proc.returncode}: {refusal_line(proc.stderr + proc.stdout)}")
         return row
     suite = run_suite(project, python, tree, logs, label)
     if "error" in suite:
@@ -194,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", action="append", choices=[p.name for p in PROJECTS], help="only this project (repeatable)")
     parser.add_argument("--scenario", action="append", help="only scenarios whose name contains this (repeatable)")
     parser.add_argument("--style", action="append", choices=STYLES, help="only this facade style (repeatable)")
+    parser.add_argument("--cycles", choices=("warn",), help="write `cycles: warn` into every mapping: see what a phase "
+                        "the cycle gate refuses would do to the suite")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "realworld.json")
     args = parser.parse_args(argv)
@@ -230,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.scenario and not any(s in scenario for s in args.scenario):
                     continue
                 for style in styles:
-                    row = run_scenario(project, pristine, python, work, logs, baseline, scenario, moves, style)
+                    row = run_scenario(project, pristine, python, work, logs, baseline, scenario, moves, style, args.cycles)
                     rows.append(row)
                     console.print(f"  {scenario} / {style}: {row['status']} {row.get('reason', '')}".rstrip())
     finally:
