@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "realworld"))
 
-from harness import compare, first_line, junit_outcomes, mapping_text, refusal_line  # noqa: E402
+from harness import compare, first_line, junit_outcomes, mapping_text, markdown_table, refusal_line  # noqa: E402
 from projects import PROJECTS, Known, scenarios_of  # noqa: E402
 
 from migrator.mapping import load_mapping  # noqa: E402
@@ -84,3 +84,18 @@ def test_refusal_line_is_the_error_not_the_warnings_before_it():
     text = "warning a.py:1: MIG902 left x\nerror b.py:2: MIG401 cycle\nrefused"
     assert refusal_line(text) == "error b.py:2: MIG401 cycle"
     assert refusal_line("usage: bad option\n") == "usage: bad option"
+
+
+def test_markdown_table_has_a_baseline_row_per_project_and_a_row_per_run():
+    baselines = {"p": {"counts": {"passed": 3, "failed": 0, "skipped": 1}, "seconds": 1.5}, "q": {"error": "download failed"}}
+    rows = [
+        {"project": "p", "scenario": "symbol move", "style": "none", "status": "refused", "reason": "exit 3: error MIG401 a | b"},
+        {"project": "p", "scenario": "symbol move", "style": "alias", "status": "explained",
+         "counts": {"passed": 2, "failed": 1, "skipped": 1}, "lost": [], "gained": [], "explained": [["t::k", "pickles a path"]]},
+    ]
+    assert markdown_table(rows, baselines).splitlines()[2:] == [
+        "| p | baseline | | | 3 / 0 / 1 | 1.5 s |",
+        "| q | baseline | | unavailable | | download failed |",
+        "| p | symbol move | none | refused |  | exit 3: error MIG401 a \\| b |",
+        "| p | symbol move | alias | explained | 2 / 1 / 1 | known: t::k: pickles a path |",
+    ]

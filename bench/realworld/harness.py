@@ -104,3 +104,34 @@ def refusal_line(text: str) -> str:
         if line.lstrip().lower().startswith("error"):
             return first_line(line)
     return first_line(text)
+
+
+def row_notes(row: dict) -> str:
+    """What a table row says beside its status: the refusal, lost tests, known reasons."""
+    notes = [row["reason"]] if row.get("reason") else []
+    if row.get("lost"):
+        shown = ", ".join(row["lost"][:3]) + (" …" if len(row["lost"]) > 3 else "")
+        notes.append(f"{len(row['lost'])} lost: {shown}")
+    if row.get("gained"):
+        notes.append(f"{len(row['gained'])} newly passing")
+    for test_id, reason in row.get("explained", []):
+        notes.append(f"known: {test_id}: {reason}")
+    return "; ".join(notes)
+
+
+def markdown_table(rows: list[dict], baselines: dict[str, dict]) -> str:
+    """The run as a Markdown table (project × scenario × facade style), for README.md."""
+    out = ["| project | scenario | facades | result | passed / failed / skipped | notes |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    for name, base in baselines.items():
+        if "counts" in base:
+            c = base["counts"]
+            out.append(f"| {name} | baseline | | | {c['passed']} / {c['failed']} / {c['skipped']} | {base['seconds']} s |")
+        else:
+            out.append(f"| {name} | baseline | | unavailable | | {base.get('error', '')} |")
+    for row in rows:
+        c = row.get("counts")
+        figures = f"{c['passed']} / {c['failed']} / {c['skipped']}" if c else ""
+        notes = row_notes(row).replace("|", "\\|")
+        out.append(f"| {row['project']} | {row['scenario']} | {row['style']} | {row['status']} | {figures} | {notes} |")
+    return "\n".join(out) + "\n"

@@ -14,8 +14,8 @@ copy: write mapping.yaml, run `python -m migrator apply --phase 1 --yes`, and re
 suite. A run matches when the same set of tests passes as in the baseline; a lost test
 listed as known in projects.py is shown with its reason.
 
-Prints a table and writes every row as JSON (default bench/out/realworld.json; logs of
-every command in bench/out/realworld-logs/). `--quick`: the first project only.
+Prints a table and writes every row as JSON (default bench/out/realworld.json, the same
+table as Markdown beside it, realworld.md; logs of every command in bench/out/realworld-logs/). `--quick`: the first project only.
 `--keep`: keep the temporary folder (its path is printed). `--project`, `--scenario`
 (a substring of its name) and `--style` select; `--cycles warn` writes `cycles: warn`
 into every mapping, to see what a phase the cycle gate refuses does to the suite. Not a test: nothing is
@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from harness import compare, counts, first_line, junit_outcomes, mapping_text, refusal_line  # noqa: E402
+from harness import compare, counts, first_line, junit_outcomes, mapping_text, markdown_table, refusal_line, row_notes  # noqa: E402
 from projects import PROJECTS, Project, scenarios_of  # noqa: E402
 
 STYLES = ("alias", "none")
@@ -176,17 +176,11 @@ def render(rows: list[dict], baselines: dict[str, dict], console: Console, secon
             table.add_row(name, "baseline", "", "[red]unavailable[/]", "", base.get("error", ""))
     colours = {"match": "green", "explained": "yellow", "differs": "red", "refused": "red", "broken": "red"}
     for row in rows:
-        notes = row.get("reason", "")
-        if row.get("lost"):
-            notes = f"{len(row['lost'])} lost: " + ", ".join(row["lost"][:3]) + (" …" if len(row["lost"]) > 3 else "")
-        if row.get("gained"):
-            notes += f" {len(row['gained'])} newly passing"
-        for test_id, reason in row.get("explained", [])[:2]:
-            notes += f" known: {test_id} ({reason})"
+        notes = row_notes(row)
         c = row.get("counts")
         figures = f"{c['passed']} / {c['failed']} / {c['skipped']}" if c else ""
         colour = colours[row["status"]]
-        table.add_row(row["project"], row["scenario"], row["style"], f"[{colour}]{row['status']}[/]", figures, notes.strip())
+        table.add_row(row["project"], row["scenario"], row["style"], f"[{colour}]{row['status']}[/]", figures, notes)
     console.print(table)
 
 
@@ -250,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {name: {k: v for k, v in base.items() if k != "outcomes"} for name, base in baselines.items()}
     args.out.write_text(json.dumps({"seconds": round(seconds, 1), "baselines": summary, "rows": rows}, indent=2), encoding="utf-8")
-    console.print(f"JSON: {args.out}; logs: {logs_root}")
+    args.out.with_suffix(".md").write_text(markdown_table(rows, baselines), encoding="utf-8")
+    console.print(f"JSON: {args.out} (Markdown table: {args.out.with_suffix('.md')}); logs: {logs_root}")
     return 0
 
 
