@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "realworld"))
 
-from harness import compare, first_line, junit_outcomes, mapping_text, markdown_table, refusal_line  # noqa: E402
+from harness import compare, first_line, junit_outcomes, mapping_text, markdown_table, normalized, refusal_line  # noqa: E402
 from projects import PROJECTS, Known, scenarios_of  # noqa: E402
 
 from migrator.mapping import load_mapping  # noqa: E402
@@ -99,3 +99,10 @@ def test_markdown_table_has_a_baseline_row_per_project_and_a_row_per_run():
         "| p | symbol move | none | refused |  | exit 3: error MIG401 a \\| b |",
         "| p | symbol move | alias | explained | 2 / 1 / 1 | known: t::k: pickles a path |",
     ]
+
+
+def test_volatile_test_ids_are_normalized_so_a_rerun_can_match():
+    volatile = ((r"\d\d:\d\d:\d\d", "<time>"),)
+    first = normalized({"t::test_dt[16:04:42]": "passed"}, volatile)
+    second = normalized({"t::test_dt[16:05:05]": "passed"}, volatile)
+    assert first == second == {"t::test_dt[<time>]": "passed"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -48,6 +49,18 @@ def junit_outcomes(xml_text: str) -> dict[str, str]:
         if order[outcome] >= order[outcomes.get(test_id, PASSED)]:
             outcomes[test_id] = outcome
     return outcomes
+
+
+def normalized(outcomes: dict[str, str], volatile: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """`outcomes` with each (regex, replacement) of `volatile` applied to the test ids (the worse outcome wins)."""
+    order = {PASSED: 0, SKIPPED: 1, FAILED: 2}
+    out: dict[str, str] = {}
+    for test_id, outcome in outcomes.items():
+        for pattern, replacement in volatile:
+            test_id = re.sub(pattern, replacement, test_id)
+        if order[outcome] >= order[out.get(test_id, PASSED)]:
+            out[test_id] = outcome
+    return out
 
 
 def counts(outcomes: dict[str, str]) -> dict[str, int]:

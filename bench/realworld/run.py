@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from harness import compare, counts, first_line, junit_outcomes, mapping_text, markdown_table, refusal_line, row_notes  # noqa: E402
+from harness import compare, counts, first_line, junit_outcomes, mapping_text, markdown_table, normalized, refusal_line, row_notes  # noqa: E402
 from projects import PROJECTS, Project, scenarios_of  # noqa: E402
 
 STYLES = ("alias", "none")
@@ -129,7 +129,7 @@ def run_suite(project: Project, python: Path, tree: Path, log_dir: Path, label: 
     if not junit.exists():
         return {"error": f"pytest wrote no junit xml (rc={proc.returncode}): {first_line(proc.stdout + proc.stderr)}",
                 "seconds": seconds, "imported": imported}
-    outcomes = junit_outcomes(junit.read_text(encoding="utf-8"))
+    outcomes = normalized(junit_outcomes(junit.read_text(encoding="utf-8")), project.volatile_ids)
     return {"outcomes": outcomes, "counts": counts(outcomes), "rc": proc.returncode, "seconds": seconds, "imported": imported}
 
 
