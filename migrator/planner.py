@@ -687,7 +687,7 @@ def plan_phase(
             work.put(dest_init, merged, ChangeRole.EDITED)
 
     # 4. Symbol moves and consolidations.
-    _plan_symbol_moves(exp, index, work, diagnostics, phase)
+    _plan_symbol_moves(exp, index, work, diagnostics, phase, mapping.spec.facades.style)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return _refused(phase, diagnostics), snapshot
 
@@ -908,7 +908,11 @@ def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:
     return encode_python(merged, like) if like is not None else merged.encode("utf-8")
 
 
-def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnostics: list[Diagnostic], phase: PhaseSpec) -> None:
+def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnostics: list[Diagnostic], phase: PhaseSpec, style: str) -> None:
+    """Move the phase's symbols: each definition to its destination, a back-import in
+    its place. With `facades: none` the back-import stays only where the rest of the old
+    module still uses the name (helpers carried along keep theirs: other modules may
+    import them from there)."""
     by_source: dict[str, list] = {}
     for sm in exp.symbol_moves:
         by_source.setdefault(sm.module, []).append(sm)
@@ -971,6 +975,8 @@ def _plan_symbol_moves(exp: Expansion, index: ProjectIndex, work: _Work, diagnos
                     continue
                 additions.setdefault(sm.dest_module, []).append(item)
             source = symbols.remove_with_reexport(source, sm.name, sm.dest_module)
+        if style == "none":
+            source = symbols.drop_unused_reexports(source, {sm.name: sm.dest_module for sm in by_source[module]})
         new_source = encode_python(source, source_decoded)
         if new_source != work.current(info.path):
             work.put(info.path, new_source, ChangeRole.EDITED if info.path not in work.roles else work.roles[info.path])

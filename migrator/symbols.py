@@ -415,6 +415,98 @@ def remove_with_reexport(source: str, name: str, dest_module: str) -> str:
     return module.with_changes(body=body).code
 
 
+def drop_unused_reexports(source: str, moved: dict[str, str]) -> str:
+    """Take out the back-imports `remove_with_reexport` left for names nothing uses.
+
+    `moved` maps each moved name to its new module. A top-level `from <new> import
+    <name>` (exactly that statement) goes when no other code of the module reads the
+    name (a `Name`, `global`/`nonlocal`, or the name spelled as a whole string, such as
+    in a string annotation); the name also leaves a literal `__all__` list or tuple, so
+    `from old import *` does not look for it. Used with `facades: none`, where the old
+    path is not meant to serve the name any more.
+    """
+    tree = ast.parse(source)
+    reexports: dict[str, ast.ImportFrom] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and len(node.names) == 1:
+            alias = node.names[0]
+            if alias.asname is None and moved.get(alias.name) == node.module:
+                reexports[alias.name] = node
+    if not reexports:
+        return source
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            used.update(node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            used.add(node.value)  # a string annotation, or a name looked up by getattr
+    listed = _dunder_all_names(tree)
+    unused = {name for name in reexports if name not in used or (name in listed and _only_in_all(tree, name))}
+    if not unused:
+        return source
+    module = cst.parse_module(source)
+    body = []
+    for stmt in module.body:
+        if _is_reexport_of(stmt, unused, moved):
+            continue
+        body.append(_without_all_entries(stmt, unused))
+    return module.with_changes(body=body).code
+
+
+def _dunder_all_names(tree: ast.Module) -> set[str]:
+    out: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            if isinstance(node.value, (ast.List, ast.Tuple)):
+                out.update(e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return out
+
+
+def _only_in_all(tree: ast.Module, name: str) -> bool:
+    """The name is spelled as a string only in `__all__` (not as a Name anywhere)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            return False
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False
+    spelled = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value == name:
+            spelled += 1
+    return spelled == 1
+
+
+def _is_reexport_of(stmt: cst.BaseStatement, names: set[str], moved: dict[str, str]) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    node = stmt.body[0]
+    if not isinstance(node, cst.ImportFrom) or node.relative or isinstance(node.names, cst.ImportStar) or len(node.names) != 1:
+        return False
+    alias = node.names[0]
+    if alias.asname is not None or not isinstance(alias.name, cst.Name) or alias.name.value not in names:
+        return False
+    return node.module is not None and cst.Module([]).code_for_node(node.module) == moved[alias.name.value]
+
+
+def _without_all_entries(stmt: cst.BaseStatement, names: set[str]) -> cst.BaseStatement:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return stmt
+    node = stmt.body[0]
+    if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+            and node.targets[0].target.value == "__all__" and isinstance(node.value, (cst.List, cst.Tuple))):
+        return stmt
+    elements = [e for e in node.value.elements
+                if not (isinstance(e.value, cst.SimpleString) and e.value.evaluated_value in names)]
+    if len(elements) == len(node.value.elements):
+        return stmt
+    if elements and len(elements) < len(node.value.elements):
+        last = node.value.elements[-1]
+        elements[-1] = elements[-1].with_changes(comma=last.comma)
+    return stmt.with_changes(body=[node.with_changes(value=node.value.with_changes(elements=elements))])
+
+
 def add_definitions(dest_source: str | None, items: list[Extracted], docstring: str | None = None, *, replace: bool = False) -> str:
     """Add definitions (and the imports they need) to a module, or create it.
 
