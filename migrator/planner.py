@@ -646,6 +646,8 @@ def plan_phase(
         return _refused(phase, diagnostics), snapshot
     diagnostics.extend(_skipped_files(skipped, snapshot, moves, target.source_roots, verbatim))
     diagnostics.extend(commands.plan_warnings(snapshot, moves.modules, target.keep_on_facades))
+    if mapping.spec.facades.style == "none":
+        diagnostics.extend(_all_names_moved_away(snapshot, index, moves.modules))
 
     style = mapping.spec.facades.style
     warn = mapping.spec.facades.warning
@@ -1115,6 +1117,35 @@ def _with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> 
     if not reexports:
         return moves
     return dataclasses.replace(moves, reexports=reexports)
+
+
+def _all_names_moved_away(snapshot: Snapshot, index: ProjectIndex, modules: dict[str, str]) -> list[Diagnostic]:
+    """Warnings for a staying package whose literal `__all__` names a submodule that
+    moves out of it: with `facades: none` nothing is left at the old name, so
+    `from pkg import *` fails (AttributeError). Not rewritten: `__all__` is public API,
+    and whether to re-export the module or drop the name is the maintainer's call."""
+    out = []
+    for old, new in sorted(modules.items()):
+        parent, _, leaf = old.rpartition(".")
+        info = index.modules.get(parent)
+        if not parent or parent in modules or info is None or not info.is_package or new.rpartition(".")[0] == parent:
+            continue
+        try:
+            tree = ast.parse(snapshot.get(info.path) or b"")
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets) and isinstance(node.value, (ast.List, ast.Tuple)):
+                for element in node.value.elts:
+                    if isinstance(element, ast.Constant) and element.value == leaf:
+                        out.append(Diagnostic(
+                            Severity.WARNING, "MIG916",
+                            f"`__all__` names {leaf!r}, the submodule this phase moves to {new!r}; with `facades: none` "
+                            f"`from {parent} import *` will fail — import it here (`from {new.rpartition('.')[0]} import {new.rpartition('.')[2]}`"
+                            f"{'' if new.rpartition('.')[2] == leaf else f' as {leaf}'}) or take it out of `__all__`",
+                            info.path, element.lineno, element.col_offset + 1,
+                        ))
+    return out
 
 
 def _before_bytes(before: Snapshot, path: str) -> bytes | None:

@@ -320,3 +320,21 @@ def test_a_later_phase_planned_in_memory_removes_the_folder_an_earlier_phase_beg
     assert again["phases"][0]["digest"] == planned["phases"][1]["digest"]
     assert run_cli("apply", "--mapping", str(mapping), "--phase", "2").exit_code == 0
     assert not (tmp_path / "proj/src/app/utils").exists()
+
+
+def test_with_facades_none_a_package_all_naming_a_moved_submodule_is_reported(tmp_path):
+    mapping = write_project(
+        tmp_path,
+        {
+            "src/pkg/__init__.py": '__all__ = ["easter", "tz"]\n',
+            "src/pkg/easter.py": "def easter(year):\n    return year\n",
+            "src/pkg/tz.py": "UTC = 0\n",
+        },
+        "version: 1\ntarget: {root: proj, source_roots: [src]}\nfacades: {style: none}\n"
+        "phases:\n  - {phase: 1, title: Calendars, moves: [{from: pkg.easter, to: pkg.calendars.easter}]}\n",
+    )
+    result = run_cli("plan", "--mapping", str(mapping), "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = [d for p in json.loads(result.stdout)["phases"] for d in p["diagnostics"] if d["code"] == "MIG916"]
+    assert [(d["path"], d["line"], d["col"]) for d in found] == [("src/pkg/__init__.py", 1, 12)], found
+    assert "from pkg.calendars import easter" in found[0]["message"]
