@@ -10,6 +10,7 @@ from enum import Enum
 import libcst as cst
 from libcst.metadata import (
     Assignment,
+    GlobalScope,
     BaseAssignment,
     ImportAssignment,
     MetadataWrapper,
@@ -301,6 +302,28 @@ class DottedUseRule(Rule):
                 "best = selection_module.best(selection.runs())\n"
             ),
             moves={"orchestration.jobs.selection": "selection"},
+        ),
+        Example(
+            id="root bound by several plain imports, one loading the old module: the new one imported after the last",
+            before=(
+                "import pkg\n"
+                "import pkg.utils\n"
+                "\n"
+                "\n"
+                "def test_short_help():\n"
+                "    assert pkg.utils.short_help(\"a. b\") == \"a\"\n"
+            ),
+            after=(
+                "import pkg\n"
+                "import pkg.utils\n"
+                "import pkg.formatting\n"
+                "\n"
+                "\n"
+                "def test_short_help():\n"
+                "    assert pkg.formatting.short_help(\"a. b\") == \"a\"\n"
+            ),
+            symbols={"pkg.utils.short_help": "pkg.formatting.short_help"},
+            known_modules=("pkg", "pkg.utils"),
         ),
         Example(
             id="root bound by several imports, the new module from-imported at module level: re-spelled in place",
@@ -638,8 +661,11 @@ class _Planner:
         if len(statements) > 1:
             loader = self._module_level_loader(needed)
             if loader is None:
-                reason = f"its root is bound by several imports; add `import {needed}`"
-                return self._refuse(chain, bindings, reason)
+                last = self._last_plain_root_import(bindings, match)
+                if last is None:
+                    reason = f"its root is bound by several imports; add `import {needed}`"
+                    return self._refuse(chain, bindings, reason)
+                return ChainUse(chain, bindings, Outcome.REWRITE, replace, match.new, needed, insert_after=last)
             if self._root_bound(new_root, scope):
                 return use
             return ChainUse(chain, bindings, Outcome.REWRITE, replace, match.new, needed, insert_after=loader)
@@ -649,6 +675,39 @@ class _Planner:
         return ChainUse(
             chain, bindings, Outcome.REWRITE, replace, match.new, needed, insert_after=binding.statement
         )
+
+    def _last_plain_root_import(self, bindings: tuple[Binding, ...], match: MoveMatch) -> cst.Import | None:
+        """Where `import <new module>` can go so that the chain is certain to resolve, as
+        it was before: the last of the statements binding the root, when every one of
+        them is a plain module-level `import root[.x]` (no `as`: all bind the same
+        package object, so the added import binds nothing else) and one of them loads
+        the old module (the old chain was certain to resolve at module level; a module
+        the file loads only under `try`, or in a function, may be optional: then the
+        rule warns instead). None otherwise."""
+        old_module = match.old.rpartition(".")[0] if match.is_symbol else match.old
+        loads_old = False
+        statements = []
+        for binding in bindings:
+            alias = plain_import_alias(binding.assignment)
+            if alias is None or alias.asname is not None or not isinstance(binding.assignment.scope, GlobalScope):
+                return None
+            if not isinstance(binding.statement, cst.Import) or binding.statement not in self._module_level_statements:
+                return None
+            imported = dotted_name(alias.name) or ""
+            loads_old = loads_old or imported == old_module or imported.startswith(old_module + ".")
+            statements.append(binding.statement)
+        return max(statements, key=self._position) if statements and loads_old else None
+
+    @property
+    def _module_level_statements(self) -> set[cst.CSTNode]:
+        cached = getattr(self, "_top_statements", None)
+        if cached is None:
+            cached = set()
+            for line in self.module.body:
+                if isinstance(line, cst.SimpleStatementLine):
+                    cached.update(line.body)
+            self._top_statements = cached
+        return cached
 
     def _aliased(
         self, chain: Chain, bindings: tuple[Binding, ...], replace: cst.Name | cst.Attribute, new: str, needed: str

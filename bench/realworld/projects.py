@@ -110,6 +110,18 @@ PROJECTS: tuple[Project, ...] = (
                   "warnings as errors: getattr(dateutil, name) imports the old path; "
                   "the facade's DeprecationWarning fails it under filterwarnings = error",
                   styles=("alias",)),
+            # With `none` the old public path is gone by design: these tests assert that
+            # `dateutil.<name>` still exists, named as a string (`__all__`, and a
+            # getattr over it) that no rewrite can follow; migrate plan warns (MIG916,
+            # dateutil/__init__.py) with the import to add if the API must stay.
+            Known("tests.test_import_star::*",
+                  "the test asserts the old public path exists: `from dateutil import *` names the moved "
+                  "submodule in __all__, which facades none removes by design (plan warns MIG916)",
+                  styles=("none",)),
+            Known("tests.test_imports::test_lazy_import[[]*[]]",
+                  "the test asserts the old public path exists: getattr(dateutil, name) over __all__, "
+                  "which facades none removes by design (plan warns MIG916)",
+                  styles=("none",)),
         ),
     ),
     Project(
