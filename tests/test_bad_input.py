@@ -1,0 +1,123 @@
+"""Bad input never gives a traceback: a damaged state file, a hand-edited cache, odd
+mapping files, odd files in the tree. Each is one clear message and an exit code (2 for
+a mapping or usage mistake, 3 for a refusal), and nothing on disk changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli, tree_digest, write_project
+
+FILES = {
+    "src/app/__init__.py": "",
+    "src/app/utils/__init__.py": "",
+    "src/app/utils/dates.py": "def today():\n    return 1\n",
+    "src/app/report.py": "from app.utils.dates import today\n",
+}
+MAPPING = """version: 1
+target: {root: proj, source_roots: [src]}
+phases:
+  - {phase: 1, title: Split utils, moves: [{from: app.utils.dates, to: app.dates}]}
+"""
+
+# --------------------------------------------------------------------------- state.json
+
+BAD_STATES = [
+    pytest.param(b"garbage{", "not valid JSON (line 1, column 1", id="garbage"),
+    pytest.param(b"\xff\xfe\x00\x01\x80", "not UTF-8 text", id="binary"),
+    pytest.param(b"", "not valid JSON", id="empty"),
+    pytest.param(b"[]", "the top level is list, expected an object", id="a list"),
+    pytest.param(b'{"version": 1}', "applied is missing", id="no applied key"),
+    pytest.param(b'{"applied": []}', "version is missing", id="no version key"),
+    pytest.param(b'{"version": 2, "applied": []}', "version is 2", id="another version"),
+    pytest.param(b'{"version": 1, "applied": {}}', "applied is {}, expected a list", id="applied not a list"),
+    pytest.param(b'{"version": 1, "applied": [7]}', "applied[0] is int, expected an object", id="entry not an object"),
+    pytest.param(
+        b'{"version": 1, "applied": [{"phase": "1", "title": "t", "applied_at": "x", "plan_digest": "d", "files": {}}]}',
+        "applied[0].phase is '1', expected a whole number", id="phase a string",
+    ),
+    pytest.param(
+        b'{"version": 1, "applied": [{"phase": 1, "title": "t", "applied_at": "x", "plan_digest": "d", "files": {"a.py": 3}}]}',
+        "applied[0].files['a.py'] is 3", id="digest a number",
+    ),
+    pytest.param(
+        b'{"version": 1, "applied": [{"phase": 1, "title": "t", "applied_at": "x", "plan_digest": "d", "files": {}, "cycles": [1]}]}',
+        "applied[0].cycles holds 1", id="cycles of numbers",
+    ),
+]
+
+COMMANDS = [("status",), ("rollback",), ("plan",), ("apply", "--phase", "1", "--yes"), ("check",), ("graph",), ("audit",)]
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return write_project(tmp_path, FILES, MAPPING)
+
+
+@pytest.mark.parametrize("content,why", BAD_STATES)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_damaged_state_file_refuses_every_command_with_what_is_wrong(project, content, why, command):
+    state = project.parent / "proj" / ".migrator" / "state.json"
+    state.parent.mkdir()
+    state.write_bytes(content)
+    before = tree_digest(project.parent)
+    result = run_cli(*command, "--mapping", str(project))
+    assert result.exit_code == 3, result.output
+    assert f"{state}: {why}" in result.output
+    assert "put back state.json from a backup" in result.output
+    assert "Traceback" not in result.output
+    assert tree_digest(project.parent) == before
+
+
+def _applied(project: Path) -> Path:
+    assert run_cli("apply", "--phase", "1", "--yes", "--mapping", str(project)).exit_code == 0
+    return project.parent / "proj" / ".migrator"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_deleted_state_file_with_undo_records_is_not_taken_as_nothing_applied(project, command):
+    sdir = _applied(project)
+    (sdir / "state.json").unlink()
+    before = tree_digest(project.parent)
+    result = run_cli(*command, "--mapping", str(project))
+    assert result.exit_code == 3, result.output
+    assert "state.json: missing, but undo records of phase(s) 1 are in" in result.output
+    assert "journal.json lists every file phase N touched with its pre-image" in result.output
+    assert tree_digest(project.parent) == before
+
+
+def test_the_manual_steps_for_a_lost_state_file_restore_the_tree(project):
+    """Following the message's steps (pre-images back, created files removed) gives
+    the tree from before the phase: the steps are true of the undo record's format."""
+    original = tree_digest(project.parent / "proj")
+    sdir = _applied(project)
+    (sdir / "state.json").unlink()
+    assert "copy each pre-image back to its path and delete each file the phase created" in run_cli("status", "--mapping", str(project)).output
+    record = sdir / "applied" / "1"
+    journal = json.loads((record / "journal.json").read_text())
+    root = project.parent / "proj"
+    for entry in journal["entries"]:
+        if entry["existed"]:
+            (root / entry["path"]).write_bytes((record / entry["pre"]).read_bytes())
+        else:
+            (root / entry["path"]).unlink()
+    for d in journal["created_dirs"]:
+        (root / d).rmdir()
+    import shutil
+
+    shutil.rmtree(sdir)
+    assert tree_digest(root) == original
+    assert run_cli("status", "--mapping", str(project)).exit_code == 0
+
+
+def test_a_damaged_rollback_marker_refuses_rollback_with_the_fix(project):
+    sdir = _applied(project)
+    (sdir / "rollback.json").write_text("{oops")
+    before = tree_digest(project.parent)
+    result = run_cli("rollback", "--mapping", str(project))
+    assert result.exit_code == 3, result.output
+    assert "rollback.json: not valid JSON" in result.output and '{"phase": N}' in result.output
+    assert tree_digest(project.parent) == before
