@@ -5,6 +5,7 @@ a mapping or usage mistake, 3 for a refusal), and nothing on disk changes."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,81 @@ def test_a_damaged_rollback_marker_refuses_rollback_with_the_fix(project):
     assert result.exit_code == 3, result.output
     assert "rollback.json: not valid JSON" in result.output and '{"phase": N}' in result.output
     assert tree_digest(project.parent) == before
+
+
+# --------------------------------------------------------------------------- mapping files
+
+
+def _alias_bomb() -> bytes:
+    lines = ["version: 1", 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(1, 10):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    lines.append("phases: [{phase: 1, title: t}]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+HEAD = "version: 1\ntarget: {root: proj, source_roots: [src]}\n"
+
+BAD_MAPPINGS = [
+    pytest.param(
+        (HEAD + "base: &base {phase: 1, title: t}\nphases:\n  - <<: *base\n    moves: []\n").encode(),
+        5, 5, "merge keys (`<<: *anchor`) are not supported", id="merge key",
+    ),
+    pytest.param(
+        (HEAD + 'phases: !!python/object/apply:os.system ["echo hi"]\n').encode(),
+        3, 9, "the YAML tag '!!python/object/apply:os.system' is not allowed", id="python tag",
+    ),
+    pytest.param((HEAD + "phases: [{phase: 1, title: !custom t}]\n").encode(), 3, 28, "the YAML tag '!custom' is not allowed", id="local tag"),
+    pytest.param((HEAD + "!!python/name:os.system phases: []\n").encode(), 3, 1, "is not allowed", id="tag on a key"),
+    pytest.param((HEAD + "phases: " + "[" * 100_000 + "]" * 100_000 + "\n").encode(), 3, 41, "nested more than 32 deep", id="100k brackets"),
+    pytest.param(_alias_bomb(), None, None, "an alias bomb?", id="alias bomb"),
+    pytest.param((HEAD + 'phases: [{phase: 1, title: "t\xff"}]\n').encode("latin-1"), 3, 30, "not UTF-8 (byte 0xff", id="latin-1 byte"),
+    pytest.param((HEAD + 'phases: [{phase: 1, title: "t\0"}]\n').encode(), 3, 30, "holds a NUL byte", id="NUL byte"),
+    pytest.param((HEAD + "phases: [{phase: true, title: t}]\n").encode(), 3, 18, "phases[0].phase is True — it must be a whole number", id="phase true"),
+    pytest.param((HEAD + 'phases: [{phase: "1", title: t}]\n').encode(), 3, 18, "phases[0].phase is '1' — it must be a whole number", id="phase string"),
+    pytest.param((HEAD + "phases: [{phase: 1.0, title: t}]\n").encode(), 3, 18, "phases[0].phase is 1.0 — it must be a whole number", id="phase float"),
+    pytest.param(
+        (HEAD + 'phases: [{phase: 1, title: t, moves: [{from: a.b, to: c.d, merge: "yes"}]}]\n').encode(),
+        3, 67, "merge is 'yes' — it must be true or false", id="merge string",
+    ),
+    pytest.param((HEAD + "facades: {warning: 1}\nphases: [{phase: 1, title: t}]\n").encode(), 3, 20, "facades.warning is 1 — it must be true or false", id="warning number"),
+    pytest.param(b"version: true\nphases: [{phase: 1, title: t}]\n", 1, 10, "version is True, which is not allowed", id="version true"),
+    pytest.param((HEAD + "phases: [{phase: 1, title: t}]\n---\nversion: 1\n").encode(), 4, 1, "fix the YAML syntax", id="two documents"),
+    pytest.param((HEAD + "phases: [{phase: 1, title: t, phase: 2}]\n").encode(), 3, 31, "duplicate key 'phase'", id="duplicate key"),
+]
+
+
+@pytest.mark.parametrize("content,line,col,what", BAD_MAPPINGS)
+def test_a_bad_mapping_file_is_one_message_at_its_line_and_column(tmp_path, content, line, col, what):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_bytes(content)
+    result = run_cli("status", "--mapping", str(mapping))
+    assert result.exit_code == 2, result.output
+    where = f"{mapping}:{line}:{col}: " if line is not None else f"{mapping}:"
+    assert where in result.output and what in result.output, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 3
+
+
+def test_the_alias_bomb_is_reported_at_a_line_and_column(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_bytes(_alias_bomb())
+    out = run_cli("status", "--mapping", str(mapping)).output
+    assert re.search(rf"{re.escape(str(mapping))}:\d+:\d+: aliases expand this document", out), out
+
+
+def test_a_directory_as_mapping_names_it_and_the_file_to_pass(tmp_path):
+    result = run_cli("plan", "--mapping", str(tmp_path))
+    assert result.exit_code == 2
+    assert f"{tmp_path}: is a directory, not a mapping file — pass the file itself" in result.output
+
+
+def test_aliases_that_share_a_value_still_load(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "version: 1\ntarget: {root: ., source_roots: &roots [src], keep_on_facades: *roots}\n"
+        "phases: [{phase: 1, title: t}]\n"
+    )
+    from migrator.mapping import load_mapping
+
+    assert load_mapping(mapping).spec.target.keep_on_facades == ("src",)
