@@ -200,3 +200,107 @@ def test_aliases_that_share_a_value_still_load(tmp_path):
     from migrator.mapping import load_mapping
 
     assert load_mapping(mapping).spec.target.keep_on_facades == ("src",)
+
+
+# --------------------------------------------------------------------------- the import cache
+
+
+def _cache_files(project: Path) -> tuple[Path, Path | None]:
+    folder = project.parent / "proj" / ".migrator" / "cache"
+    (imports,) = folder.glob("imports-*.json")
+    return imports, next(folder.glob("memos-*.json"), None)
+
+
+def _scan_of(entry):
+    """The scan inside a stored entry (`[digest, scan]`; a bare scan in older layouts)."""
+    return entry[1] if isinstance(entry[0], str) else entry
+
+
+def _outputs(project: Path, cache: bool) -> list[str]:
+    flag = "--cache" if cache else "--no-cache"
+    out = []
+    for args in (("graph", "--format", "json"), ("plan", "--format", "diff", "--jobs", "1"), ("check", "--format", "json")):
+        result = run_cli(*args, flag, "--mapping", str(project))
+        assert result.exit_code in (0, 1), result.output
+        out.append(result.stdout)
+    return out
+
+
+def _report_key(project: Path) -> str:
+    from migrator.graph import ImportCache
+
+    return ImportCache.key((project.parent / "proj" / "src/app/report.py").read_bytes())
+
+
+def test_a_hand_edited_cache_entry_cannot_change_a_result(project):
+    expected = _outputs(project, cache=False)
+    _outputs(project, cache=True)  # fills the cache
+    imports, _ = _cache_files(project)
+    entries = json.loads(imports.read_text())
+    key = _report_key(project)
+    # The forged scan has the right shape: report.py "imports" nothing.
+    scan = _scan_of(entries[key])
+    assert scan[0], "report.py's imports are in the cache"
+    scan[0] = []
+    imports.write_text(json.dumps(entries))
+    assert _outputs(project, cache=True) == expected
+
+
+def test_a_hand_edited_cycle_memo_cannot_change_check(project):
+    _applied(project)
+    expected = run_cli("check", "--format", "json", "--no-cache", "--mapping", str(project)).stdout
+    run_cli("check", "--format", "json", "--mapping", str(project))
+    _, memos_file = _cache_files(project)
+    stored = json.loads(memos_file.read_text())
+    memos = stored["memos"] if "digest" in stored else stored
+    (memo,) = memos.values()
+    memo["components"].append([["app.report"], ["src/app/report.py", 1, "forged cycle"]])
+    memos_file.write_text(json.dumps(stored))
+    assert run_cli("check", "--format", "json", "--mapping", str(project)).stdout == expected
+
+
+WRONG_SHAPES = [
+    pytest.param("x", id="a string"),
+    pytest.param([], id="an empty list"),
+    pytest.param({"a": 1}, id="an object"),
+    pytest.param(["0" * 32, "x"], id="digest and a string"),
+    pytest.param(["0" * 32, [[["a"]], None]], id="a record of one string"),
+    pytest.param(["0" * 32, [[[1, 0, 1, 9, "sideways", False, 0, "app", []]], None]], id="an unknown kind"),
+    pytest.param(["0" * 32, [[], [1, "x", "msg"]]], id="a failure with a string column"),
+    pytest.param([[], None], id="a bare scan"),
+]
+
+
+@pytest.mark.parametrize("bad", WRONG_SHAPES)
+def test_cache_entries_of_the_wrong_shape_are_ignored(project, bad):
+    expected = _outputs(project, cache=False)
+    _outputs(project, cache=True)
+    imports, _ = _cache_files(project)
+    entries = json.loads(imports.read_text())
+    imports.write_text(json.dumps({k: bad for k in entries}))
+    assert _outputs(project, cache=True) == expected
+
+
+@pytest.mark.parametrize("content", [b"[]", b"garbage", b'{"x": 1}', b"\xff\xfe"], ids=["a list", "garbage", "other keys", "binary"])
+def test_damaged_cache_files_and_key_are_ignored(project, content):
+    expected = _outputs(project, cache=False)
+    _outputs(project, cache=True)
+    imports, memos = _cache_files(project)
+    for f in (imports, memos, *imports.parent.glob("key")):
+        if f is not None:
+            f.write_bytes(content)
+    assert _outputs(project, cache=True) == expected
+    assert _outputs(project, cache=True) == expected  # and once rewritten
+
+
+def test_the_cache_is_still_used_when_nobody_touched_it(project, monkeypatch):
+    """The digests do not make every entry look forged: a warm run parses nothing."""
+    from migrator import graph, pyast
+
+    _outputs(project, cache=True)
+    calls = []
+    real = pyast.scan
+    monkeypatch.setattr(pyast, "scan", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(graph.pyast, "scan", pyast.scan)
+    result = run_cli("graph", "--format", "json", "--mapping", str(project))
+    assert result.exit_code == 0 and calls == []
