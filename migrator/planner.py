@@ -125,6 +125,9 @@ def rewrite_file(
 
     `scan`: the file's `pyast.scan`, when known already (saves parsing it again)."""
     if path.endswith((".py", ".pyi")):
+        unreadable = _unreadable_python(data)
+        if unreadable is not None:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", unreadable, path))
         try:
             decoded = decode_python(data)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
@@ -225,6 +228,28 @@ def rewrite_all(
 
 def _is_python(path: str) -> bool:
     return path.endswith((".py", ".pyi"))
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _unreadable_python(data: bytes) -> str | None:
+    """Why Python could not read this file as source at all (UTF-16, NUL bytes), with
+    the fix; None when it can be decoded as text."""
+    if data.startswith(_UTF16_BOMS) or b"\0" in data:
+        what = "UTF-16 (or UTF-32)" if data.startswith(_UTF16_BOMS) else "not text: it holds NUL bytes (UTF-16 without a BOM?)"
+        return (
+            f"is {what}, which Python cannot import — save it as UTF-8, or list it in "
+            "target.exclude (or pass --skip-unparsable) to leave it alone"
+        )
+    return None
+
+
+def _as_text(data: bytes) -> str:
+    """A file's text for searching by eye: UTF-16 by its BOM, else UTF-8 (errors replaced)."""
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8", "replace")
 
 
 #: Below this many files a phase is rewritten in-process.
@@ -344,7 +369,7 @@ def mentions(path: str, data: bytes, moves: MoveSet, package: str | None = None)
     names = {**moves.modules, **moves.symbols}
     if not names:
         return []
-    text = data.decode("utf-8", "replace")
+    text = _as_text(data)
     found: dict[tuple[int, int], tuple[str, str]] = {}
 
     def at(offset: int) -> tuple[int, int]:
@@ -758,6 +783,8 @@ def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
 def _may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = None) -> bool:
     if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
         return False
+    if _is_python(path) and _unreadable_python(data) is not None:
+        return True  # its text cannot be searched: rewrite_file reports it (MIG202)
     return pattern.may_refer(data.decode("utf-8", "replace"), package)
 
 

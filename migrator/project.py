@@ -111,7 +111,7 @@ class Snapshot:
             if entry.is_symlink():
                 # Never followed: a link out of the target is not ours to rewrite, and a
                 # link inside it shows a file that is read (and rewritten) at its real path.
-                if not _is_within(Path(entry.path).resolve(), root):
+                if _points_outside(Path(entry.path), root):
                     outside.append(rel)
                 continue
             read = _read_regular(entry.path)
@@ -139,6 +139,15 @@ class Snapshot:
     def dir_exists(self, rel_dir: str) -> bool:
         prefix = rel_dir.rstrip("/") + "/"
         return any(p.startswith(prefix) for p in self.files) or (self.root / rel_dir).is_dir()
+
+
+def _points_outside(link: Path, root: Path) -> bool:
+    """Whether the symlink `link` leads out of `root`. A link that leads nowhere (a
+    loop, or a chain too long to follow) leads nowhere outside either: False."""
+    try:
+        return not _is_within(link.resolve(), root)
+    except (RuntimeError, OSError):  # RuntimeError: "Symlink loop" (Python < 3.13)
+        return False
 
 
 def _is_within(path: Path, root: Path) -> bool:

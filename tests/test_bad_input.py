@@ -304,3 +304,42 @@ def test_the_cache_is_still_used_when_nobody_touched_it(project, monkeypatch):
     monkeypatch.setattr(graph.pyast, "scan", pyast.scan)
     result = run_cli("graph", "--format", "json", "--mapping", str(project))
     assert result.exit_code == 0 and calls == []
+
+
+# --------------------------------------------------------------------------- odd files in the tree
+
+
+@pytest.mark.parametrize(
+    "data,what",
+    [
+        pytest.param("import app.utils.dates\n".encode("utf-16"), "is UTF-16 (or UTF-32)", id="UTF-16 with a BOM"),
+        pytest.param("x = 1\n".encode("utf-16-le"), "is not text: it holds NUL bytes", id="UTF-16 without a BOM, unrelated"),
+    ],
+)
+def test_a_file_python_cannot_read_is_reported_not_skipped(project, data, what):
+    (project.parent / "proj" / "src/app/wide.py").write_bytes(data)
+    before = tree_digest(project.parent)
+    result = run_cli("apply", "--phase", "1", "--yes", "--mapping", str(project))
+    assert result.exit_code == 3, result.output
+    assert f"src/app/wide.py: MIG202 {what}" in result.output
+    assert "save it as UTF-8, or list it in target.exclude (or pass --skip-unparsable)" in result.output
+    assert tree_digest(project.parent) == before
+
+
+def test_skipping_a_utf16_file_lists_its_mentions_of_moved_paths(project):
+    (project.parent / "proj" / "src/app/wide.py").write_bytes("import app.utils.dates\n".encode("utf-16"))
+    result = run_cli("plan", "--skip-unparsable", "--format", "summary", "--mapping", str(project))
+    assert result.exit_code == 0, result.output
+    assert "src/app/wide.py:1:8: MIG203 mentions 'app.utils.dates'" in result.output
+
+
+def test_symlink_loops_in_the_tree_are_passed_over(project):
+    app = project.parent / "proj" / "src" / "app"
+    (app / "loop1").symlink_to("loop2")
+    (app / "loop2").symlink_to("loop1")
+    (app / "here").symlink_to(".")
+    (app / "deep.py").symlink_to("here/here/deep.py")
+    for args in (("plan", "--format", "summary"), ("graph",), ("check",), ("apply", "--phase", "1", "--yes"), ("rollback",)):
+        result = run_cli(*args, "--mapping", str(project))
+        assert result.exit_code == 0, (args, result.output)
+    assert (app / "loop1").is_symlink() and (app / "deep.py").is_symlink()
