@@ -82,6 +82,14 @@ class FileRewriteError(Exception):
         return (FileRewriteError, (self.diagnostic,))
 
 
+#: Why a file whose expressions nest deeper than the parsers' recursion allows is refused.
+TOO_DEEP = (
+    "does not parse: an expression nests too deeply to be parsed and rewritten (a chain of "
+    "thousands of operators?) — split it into several statements, or exclude the file in "
+    "the mapping's target.exclude (or pass --skip-unparsable)"
+)
+
+
 def rewrite_python_text(
     text: str, ctx: FileContext, moves: MoveSet, only: frozenset[str] | None = None
 ) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
@@ -92,6 +100,8 @@ def rewrite_python_text(
 
     try:
         return rewrite_source(text, ctx, moves, ALL_RULES if only is None else tuple(r for r in ALL_RULES if r.name in only))
+    except RecursionError:
+        raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, ctx.path)) from None
     except ParserSyntaxError as exc:
         line, col, message = exc.raw_line, exc.raw_column + 1, exc.message
         try:
@@ -135,7 +145,10 @@ def rewrite_file(
         if "\r" in decoded.text and "\n" not in decoded.text:
             # libcst would drop the last line ending of such a file: report, never mangle.
             raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", "has old Mac line endings (CR only) — convert it to LF or CRLF", path))
-        found = fastpath.triage(decoded.text, ctx, moves, scan)
+        try:
+            found = fastpath.triage(decoded.text, ctx, moves, scan)
+        except RecursionError:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, path)) from None
         if found is None:
             return data, (), ()
         done = None

@@ -343,3 +343,17 @@ def test_symlink_loops_in_the_tree_are_passed_over(project):
         result = run_cli(*args, "--mapping", str(project))
         assert result.exit_code == 0, (args, result.output)
     assert (app / "loop1").is_symlink() and (app / "deep.py").is_symlink()
+
+
+@pytest.mark.parametrize("terms", [1_500], ids=["deeper than libcst goes"])
+def test_a_chain_of_dotted_uses_too_deep_to_parse_is_refused_with_the_file_named(project, terms):
+    chain = "import app.utils.dates\n\nx = (" + " +\n    ".join(["app.utils.dates.today()"] * terms) + ")\n"
+    (project.parent / "proj" / "src/app/chain.py").write_text(chain)
+    before = tree_digest(project.parent)
+    result = run_cli("apply", "--phase", "1", "--yes", "--mapping", str(project))
+    assert result.exit_code == 3, result.output
+    assert "src/app/chain.py: MIG201 does not parse: an expression nests too deeply" in result.output
+    assert tree_digest(project.parent) == before
+    assert run_cli("graph", "--mapping", str(project)).exit_code == 0
+    skipped = run_cli("plan", "--skip-unparsable", "--format", "summary", "--mapping", str(project))
+    assert skipped.exit_code == 0 and "src/app/chain.py:3:6: MIG203 mentions 'app.utils.dates.today'" in skipped.output
