@@ -128,17 +128,37 @@ def _escape(text: str) -> str:
 
 
 def _recover_if_needed(mapping) -> None:
-    """Refuse to work on a tree an interrupted apply or rollback left half-written."""
-    from migrator.state import interruption
+    """Refuse to work on a tree an interrupted apply or rollback left half-written, or
+    whose state file cannot be trusted."""
+    from migrator.state import StateError, interruption
 
     running = _running(mapping.root)
     if running is not None:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(running)}")
         raise typer.Exit(EXIT_REFUSED)
-    what = interruption(mapping.root)
+    try:
+        what = interruption(mapping.root)
+    except StateError as exc:
+        _refuse_state(exc)
     if what is not None:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(str(what))}")
         raise typer.Exit(EXIT_REFUSED)
+    _read_state(mapping)
+
+
+def _read_state(mapping):
+    """The target's state; a damaged or missing-with-undo-records state file refuses (exit 3)."""
+    from migrator.state import StateError, read_state
+
+    try:
+        return read_state(mapping.root)
+    except StateError as exc:
+        _refuse_state(exc)
+
+
+def _refuse_state(exc: Exception):
+    _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
+    raise typer.Exit(EXIT_REFUSED)
 
 
 SkipUnparsableOpt = typer.Option(
@@ -168,11 +188,10 @@ def plan(
     import json
 
     from migrator import planner, report
-    from migrator.state import read_state
 
     m = _load(mapping)
     _recover_if_needed(m)
-    state = read_state(m.root)
+    state = _read_state(m)
     pending = [n for n in m.phase_numbers if not state.is_applied(n)]
     if phase is not None:
         _check_phase(m, phase)
@@ -218,7 +237,6 @@ def apply(
     """Apply one phase: exactly what `migrate plan --phase N` shows, transactionally."""
     from migrator import apply as applier
     from migrator import planner, report
-    from migrator.state import read_state
 
     m = _load(mapping)
     with _writing(m, "apply"):
@@ -232,7 +250,7 @@ def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int],
 
     _recover_if_needed(m)
     _check_phase(m, phase)
-    state = read_state(m.root)
+    state = _read_state(m)
     out = _console()
     err = _console(stderr=True)
     if state.is_applied(phase):
@@ -284,10 +302,10 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
 
     from rich.table import Table
 
-    from migrator.state import interruption, modified_files, read_state, undo_dir
+    from migrator.state import StateError, interruption, modified_files, undo_dir
 
     m = _load(mapping)
-    state = read_state(m.root)
+    state = _read_state(m)
     rows = []
     for p in m.spec.phases:
         a = state.get(p.phase)
@@ -298,7 +316,10 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
             "undo_record": (undo_dir(m.root, p.phase) / "journal.json").exists() if a else None,
         })
     running = _running(m.root)
-    what = interruption(m.root) if running is None else None
+    try:
+        what = interruption(m.root) if running is None else None
+    except StateError as exc:
+        _refuse_state(exc)
     interrupted = what is not None
     if format == "json":
         detail = {"op": what.op, "phase": what.phase, "message": str(what), "fix": "migrate rollback"} if what else None
@@ -329,17 +350,21 @@ def rollback(
 ) -> None:
     """Undo the last applied phase, or finish undoing an interrupted apply."""
     from migrator import apply as applier
+    from migrator.state import StateError
 
     m = _load(mapping)
     out = _console()
     err = _console(stderr=True)
     with _writing(m, "rollback"):
+        _read_state(m)  # a state that cannot be trusted refuses before any file is touched
         try:
             recovered = applier.recover(m.root)
             if recovered is not None:
                 out.print(f"restored the tree from an interrupted apply ({len(recovered)} files put back)")
                 raise typer.Exit(EXIT_OK)
             undone = applier.rollback_phase(m.root, phase)
+        except StateError as exc:
+            _refuse_state(exc)
         except applier.RollbackRefused as exc:
             err.print(f"[bold red]refused[/] {_escape(str(exc))}")
             for f in exc.files:
@@ -374,7 +399,6 @@ def graph(
     from migrator import graph as graphs
     from migrator import planner, report
     from migrator.project import ProjectIndex
-    from migrator.state import read_state
 
     m = _load(mapping)
     _recover_if_needed(m)
@@ -386,7 +410,7 @@ def graph(
     with report.progress(_console(stderr=True)) as progress:
         views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots), cache=imports, workers=jobs, progress=progress))]
         if phase is not None:
-            state = read_state(m.root)
+            state = _read_state(m)
             numbers = [n for n in m.phase_numbers if n <= phase and not state.is_applied(n)]
             after = snapshot
             for n in numbers:
@@ -423,14 +447,13 @@ def check(
 
     from migrator import check as checker
     from migrator import report
-    from migrator.state import read_state
 
     m = _load(mapping)
     if fix:
         with _writing(m, "check --fix"):
             _fix(m)
     _recover_if_needed(m)
-    state = read_state(m.root)
+    state = _read_state(m)
     with report.progress(_console(stderr=True)) as progress:
         findings = checker.run_check(m, state, cache=cache, progress=progress)
     if format is CheckFormat.json:
@@ -449,7 +472,7 @@ def _fix(m) -> None:
     from migrator.state import read_state
 
     _recover_if_needed(m)
-    fix_plan = checker.fix_plan(m, read_state(m.root))
+    fix_plan = checker.fix_plan(m, _read_state(m))
     if fix_plan.changes:
         try:
             applier.write_changes(m.root, fix_plan)
@@ -478,11 +501,10 @@ def audit(
 
     from migrator import audit as auditor
     from migrator import planner, report
-    from migrator.state import read_state
 
     m = _load(mapping)
     _recover_if_needed(m)
-    result = auditor.run_audit(m, planner.read_snapshot(m), read_state(m.root), packages=package or None, simulate_phases=phases)
+    result = auditor.run_audit(m, planner.read_snapshot(m), _read_state(m), packages=package or None, simulate_phases=phases)
     if format is AuditFormat.text and output is None:
         report.print_audit(_console(), result)
         raise typer.Exit(EXIT_OK)
@@ -516,12 +538,11 @@ def verify(
 
     from migrator import planner, report
     from migrator import verify as verifier
-    from migrator.state import read_state
 
     m = _load(mapping)
     _recover_if_needed(m)
     try:
-        result = verifier.run_verify(m, read_state(m.root), planner.read_snapshot(m), baseline=baseline, run_tests=tests)
+        result = verifier.run_verify(m, _read_state(m), planner.read_snapshot(m), baseline=baseline, run_tests=tests)
     except verifier.VerifyError as exc:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
 SOURCE_PATTERN = rf"^{DOTTED}(:[A-Za-z_][A-Za-z0-9_]*)?$"
@@ -56,7 +57,7 @@ class FacadeSpec(_Strict):
             "__getattr__. none: no facade, the old file is removed."
         ),
     )
-    warning: bool = Field(True, description="Importing a facade emits one DeprecationWarning.")
+    warning: bool = Field(True, strict=True, description="Importing a facade emits one DeprecationWarning.")
     package_exports: Literal["eager", "lazy"] = Field(
         "eager",
         description=(
@@ -79,6 +80,7 @@ class MoveSpec(_Strict):
     to: str = Field(pattern=DEST_PATTERN, description="New dotted path (a module or package).")
     merge: bool = Field(
         False,
+        strict=True,
         description="Move a package into an existing package; never overwrites a file.",
     )
     prefer: Literal["source", "destination"] | None = Field(
@@ -113,7 +115,7 @@ class MoveSpec(_Strict):
 class PhaseSpec(_Strict):
     """A numbered step of the plan; phases apply in the order of their numbers."""
 
-    phase: int = Field(ge=0, description="The phase number (the seed's numbering).")
+    phase: int = Field(ge=0, strict=True, description="The phase number (the seed's numbering).")
     title: str = Field(min_length=1, description="What the phase does, for people.")
     note: str | None = Field(None, description="Why the phase looks the way it does.")
     moves: tuple[MoveSpec, ...] = Field((), description="The moves of this phase.")
@@ -134,6 +136,13 @@ class MappingSpec(_Strict):
         description="How `migrate verify` runs the target's tests (from the target root).",
     )
     phases: tuple[PhaseSpec, ...] = Field(min_length=1, description="The phases, in order.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_a_number(cls, value: Any) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise PydanticCustomError("literal_error", "Input should be 1", {"expected": "1"})
+        return value
 
 
 @dataclass(frozen=True)
@@ -202,15 +211,37 @@ def json_schema_text() -> str:
 # --------------------------------------------------------------------------- loading
 
 
+#: Deepest nesting of collections a mapping file may have (the schema needs five);
+#: checked before the YAML parser runs, whose cost grows with the square of the depth.
+MAX_DEPTH = 32
+
+#: Values (after aliases are expanded) a mapping may hold beyond twice the nodes it
+#: spells out: aliases may share a list, not multiply one (an "alias bomb").
+MAX_EXPANSION = 100_000
+
+#: The only YAML tags a mapping's values may carry (explicit or resolved): plain data.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+)
+
+
 def load_mapping(path: Path | str) -> Mapping:
-    """Read, parse and validate a mapping file. Raises MappingError on any mistake."""
+    """Read, parse and validate a mapping file. Raises MappingError on any mistake.
+
+    The YAML must be plain data: no tags beyond the standard scalar ones, no merge keys
+    (`<<`), at most MAX_DEPTH levels of nesting, aliases that do not multiply the
+    document, UTF-8 without NUL bytes. Each is reported at its line:col.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise MappingError(path, None, None, "mapping file not found — pass --mapping FILE or create mapping.yaml") from None
-    except UnicodeDecodeError as exc:
-        raise MappingError(path, None, None, f"not UTF-8 ({exc.reason}) — save the file as UTF-8") from None
+    except IsADirectoryError:
+        raise MappingError(path, None, None, f"is a directory, not a mapping file — pass the file itself, e.g. --mapping {path / 'mapping.yaml'}") from None
+    except OSError as exc:
+        raise MappingError(path, None, None, f"cannot be read ({exc.strerror or exc}) — check the path and its permissions") from None
+    text = _decode(path, raw)
     data, positions = _parse_yaml(path, text)
     if not isinstance(data, dict):
         raise MappingError(path, 1, 1, "the mapping must be a YAML mapping with keys version, target, phases — see mapping.schema.json")
@@ -222,54 +253,144 @@ def load_mapping(path: Path | str) -> Mapping:
     return Mapping(spec=spec, path=path.resolve(), positions=positions)
 
 
+def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:
+    """1-based line and column of `offset` (columns count bytes for bytes, characters for str)."""
+    nl = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(nl, 0, offset) + 1
+    return line, offset - (data.rfind(nl, 0, offset) + 1) + 1
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        line, col = _line_col(raw, nul)
+        raise MappingError(path, line, col, "holds a NUL byte — remove it (a mapping file is UTF-8 text)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw, exc.start)
+        raise MappingError(path, line, col, f"not UTF-8 (byte 0x{raw[exc.start]:02x}: {exc.reason}) — save the file as UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse flow collections nested deeper than MAX_DEPTH, before the parser sees them.
+
+    A bracket counts where YAML can open a flow collection: at the start of a value
+    (after `key: `, `- `, `? `, `,`, another bracket, or at a line's start), outside
+    quotes and comments. Block nesting needs indentation, so it cannot get deep cheaply;
+    the parser's own depth is checked again on the composed nodes.
+    """
+    depth = 0
+    i, n = 0, len(text)
+    prev = "\n"  # the last significant character
+    while i < n:
+        ch = text[i]
+        if ch in "'\"" and prev in "\n:-?,[{ \t":
+            end = _quote_end(text, i)
+            prev, i = "x", end
+            continue
+        if ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        if ch in "[{" and prev in "\n:-?,[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = _line_col(text, i)
+                raise MappingError(path, line, col, f"collections nested more than {MAX_DEPTH} deep — a mapping needs a few levels; flatten it")
+        elif ch in "]}" and depth:
+            depth -= 1
+        if ch not in " \t":
+            prev = ch
+        i += 1
+
+
+def _quote_end(text: str, i: int) -> int:
+    """The index after the quoted scalar that starts at `i` (or the end of the text)."""
+    quote, j = text[i], i + 1
+    while j < len(text):
+        if quote == '"' and text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == quote:
+            if quote == "'" and text[j + 1 : j + 2] == "'":
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return len(text)
+
+
 def _parse_yaml(path: Path, text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    _check_depth(path, text)
+    yaml = YAML(typ="safe", pure=True)
     try:
-        doc = yaml.load(text)
+        doc = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = " — keys must be unique; remove or rename one" if "duplicate" in str(exc).lower() else " — fix the YAML syntax"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise MappingError(path, line, col, f"{problem}{hint}") from None
-    except YAMLError as exc:  # pragma: no cover - ruamel raises marked errors for text input
-        raise MappingError(path, None, None, f"invalid YAML: {exc}") from None
+        raise MappingError(path, line, col, f"{problem} — fix the YAML syntax") from None
+    except RecursionError:
+        raise MappingError(path, None, None, "nested too deeply for a mapping file — flatten it") from None
+    except YAMLError as exc:
+        raise MappingError(path, None, None, f"invalid YAML: {exc} — fix the YAML syntax") from None
     positions: dict[tuple, tuple[int, int]] = {}
-    data = _plain(doc, (), positions)
+    if doc is None:
+        return None, positions
+    budget = [max(MAX_EXPANSION, 2 * len(text))]
+    data = _plain(path, yaml, doc, (), positions, budget, 0)
     return data, positions
 
 
-def _plain(node: Any, loc: tuple, positions: dict[tuple, tuple[int, int]]) -> Any:
-    """Convert ruamel nodes to plain Python, recording (line, col) of every key/item."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+def _plain(path: Path, yaml, node, loc: tuple, positions: dict[tuple, tuple[int, int]], budget: list[int], depth: int) -> Any:
+    """Convert composed YAML nodes to plain Python, recording (line, col) of every
+    key/item; refuses tags that are not plain data, merge keys, duplicate keys, and
+    aliases that expand beyond the budget."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    if isinstance(node, CommentedMap):
-        out = {}
-        if loc not in positions:
-            positions[loc] = (node.lc.line + 1, node.lc.col + 1)
-        for key in node:
-            kline, kcol = node.lc.key(key)
-            vline, vcol = node.lc.value(key)
-            positions[loc + (key, "@key")] = (kline + 1, kcol + 1)
-            positions[loc + (key,)] = (vline + 1, vcol + 1)
-            out[key] = _plain(node[key], loc + (key,), positions)
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise MappingError(path, line, col, "aliases expand this document beyond any mapping's size (an alias bomb?) — write the values out instead of nesting aliases")
+    if depth > MAX_DEPTH:
+        raise MappingError(path, line, col, f"collections nested more than {MAX_DEPTH} deep — a mapping needs a few levels; flatten it")
+    tag = str(node.tag)
+    if tag not in _PLAIN_TAGS:
+        raise MappingError(path, line, col, f"the YAML tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed — mapping files hold plain values; remove the tag")
+    positions.setdefault(loc, (line, col))
+    if isinstance(node, MappingNode):
+        out: dict = {}
+        for key_node, value_node in node.value:
+            kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            ktag = str(key_node.tag)
+            if ktag == "tag:yaml.org,2002:merge":
+                raise MappingError(path, kline, kcol, "merge keys (`<<: *anchor`) are not supported — write the keys out in full")
+            if not isinstance(key_node, ScalarNode):
+                raise MappingError(path, kline, kcol, "a key must be a plain word, not a list or a mapping — fix the key")
+            if ktag not in _PLAIN_TAGS:
+                raise MappingError(path, kline, kcol, f"the YAML tag {ktag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed — mapping files hold plain values; remove the tag")
+            key = str(key_node.value)
+            if key in out:
+                raise MappingError(path, kline, kcol, f"duplicate key {key!r} — keys must be unique; remove or rename one")
+            positions[loc + (key, "@key")] = (kline, kcol)
+            positions[loc + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            out[key] = _plain(path, yaml, value_node, loc + (key,), positions, budget, depth + 1)
         return out
-    if isinstance(node, CommentedSeq):
-        if loc not in positions:
-            positions[loc] = (node.lc.line + 1, node.lc.col + 1)
+    if isinstance(node, SequenceNode):
         items = []
-        for i, item in enumerate(node):
-            line, col = node.lc.item(i)
-            positions[loc + (i,)] = (line + 1, col + 1)
-            items.append(_plain(item, loc + (i,), positions))
+        for i, item in enumerate(node.value):
+            positions[loc + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_plain(path, yaml, item, loc + (i,), positions, budget, depth + 1))
         return items
-    if isinstance(node, str):
-        return str(node)
-    return node
+    try:
+        return yaml.constructor.construct_object(node)
+    except Exception as exc:  # ruamel raises several types for a scalar it cannot build
+        raise MappingError(path, line, col, f"{node.value!r} is not a valid {tag.rsplit(':', 1)[-1]} — fix or quote the value") from None
 
 
 def _position(positions: dict[tuple, tuple[int, int]], loc: tuple) -> tuple[int | None, int | None]:

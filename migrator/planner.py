@@ -82,6 +82,14 @@ class FileRewriteError(Exception):
         return (FileRewriteError, (self.diagnostic,))
 
 
+#: Why a file whose expressions nest deeper than the parsers' recursion allows is refused.
+TOO_DEEP = (
+    "does not parse: an expression nests too deeply to be parsed and rewritten (a chain of "
+    "thousands of operators?) — split it into several statements, or exclude the file in "
+    "the mapping's target.exclude (or pass --skip-unparsable)"
+)
+
+
 def rewrite_python_text(
     text: str, ctx: FileContext, moves: MoveSet, only: frozenset[str] | None = None
 ) -> tuple[str, tuple[Edit, ...], tuple[Diagnostic, ...]]:
@@ -92,6 +100,8 @@ def rewrite_python_text(
 
     try:
         return rewrite_source(text, ctx, moves, ALL_RULES if only is None else tuple(r for r in ALL_RULES if r.name in only))
+    except RecursionError:
+        raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, ctx.path)) from None
     except ParserSyntaxError as exc:
         line, col, message = exc.raw_line, exc.raw_column + 1, exc.message
         try:
@@ -126,6 +136,9 @@ def rewrite_file(
 
     `scan`: the file's `pyast.scan`, when known already (saves parsing it again)."""
     if path.endswith((".py", ".pyi")):
+        unreadable = _unreadable_python(data)
+        if unreadable is not None:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", unreadable, path))
         try:
             decoded = decode_python(data)
         except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
@@ -133,7 +146,10 @@ def rewrite_file(
         if "\r" in decoded.text and "\n" not in decoded.text:
             # libcst would drop the last line ending of such a file: report, never mangle.
             raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", "has old Mac line endings (CR only) — convert it to LF or CRLF", path))
-        found = fastpath.triage(decoded.text, ctx, moves, scan)
+        try:
+            found = fastpath.triage(decoded.text, ctx, moves, scan)
+        except RecursionError:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, path)) from None
         if found is None:
             return data, (), ()
         done = None
@@ -225,6 +241,28 @@ def rewrite_all(
 
 def _is_python(path: str) -> bool:
     return path.endswith((".py", ".pyi"))
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _unreadable_python(data: bytes) -> str | None:
+    """Why Python could not read this file as source at all (UTF-16, NUL bytes), with
+    the fix; None when it can be decoded as text."""
+    if data.startswith(_UTF16_BOMS) or b"\0" in data:
+        what = "UTF-16 (or UTF-32)" if data.startswith(_UTF16_BOMS) else "not text: it holds NUL bytes (UTF-16 without a BOM?)"
+        return (
+            f"is {what}, which Python cannot import — save it as UTF-8, or list it in "
+            "target.exclude (or pass --skip-unparsable) to leave it alone"
+        )
+    return None
+
+
+def _as_text(data: bytes) -> str:
+    """A file's text for searching by eye: UTF-16 by its BOM, else UTF-8 (errors replaced)."""
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8", "replace")
 
 
 #: Below this many files a phase is rewritten in-process.
@@ -354,7 +392,7 @@ def mentions(
     names = {**moves.modules, **moves.symbols}
     if not names:
         return []
-    text = data.decode("utf-8", "replace")
+    text = _as_text(data)
     found: dict[tuple[int, int], tuple[str, str]] = {}
 
     def at(offset: int) -> tuple[int, int]:
@@ -861,6 +899,8 @@ def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:
 def _may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = None) -> bool:
     if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
         return False
+    if _is_python(path) and _unreadable_python(data) is not None:
+        return True  # its text cannot be searched: rewrite_file reports it (MIG202)
     return pattern.may_refer(data.decode("utf-8", "replace"), package)
 
 

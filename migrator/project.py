@@ -138,7 +138,7 @@ class Snapshot:
             if os.path.islink(path):
                 # Never followed: a link out of the target is not ours to rewrite, and a
                 # link inside it shows a file that is read (and rewritten) at its real path.
-                if not _is_within(Path(path).resolve(), root):
+                if _points_outside(Path(path), root):
                     outside.append(rel)
                 continue
             read = _read_regular(path)
@@ -233,6 +233,15 @@ def _in_git(root: Path) -> bool:
     from migrator import vcs
 
     return vcs.work_tree(root) is not None
+
+
+def _points_outside(link: Path, root: Path) -> bool:
+    """Whether the symlink `link` leads out of `root`. A link that leads nowhere (a
+    loop, or a chain too long to follow) leads nowhere outside either: False."""
+    try:
+        return not _is_within(link.resolve(), root)
+    except (RuntimeError, OSError):  # RuntimeError: "Symlink loop" (Python < 3.13)
+        return False
 
 
 def _is_within(path: Path, root: Path) -> bool:

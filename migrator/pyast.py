@@ -135,6 +135,8 @@ def scan(data: bytes | str, path: str = "<unknown>") -> Scan:
         return (), (exc.lineno or 1, exc.offset or 1, exc.msg), (), (), ()
     except ValueError as exc:  # null bytes, on Python < 3.12
         return (), (1, 1, str(exc)), (), (), ()
+    except RecursionError:  # CPython's own limit: the interpreter could not compile it either
+        return (), (1, 1, "too many nested parentheses or operators for Python's parser"), (), (), ()
     guarded: list[int] = []
     records: list[ImportRecord] = []
     _collect(tree.body, "top", False, records, guarded)

@@ -68,20 +68,120 @@ def journal_dir(root: Path) -> Path:
     return state_dir(root) / JOURNAL_DIR
 
 
+class StateError(Exception):
+    """`.migrator/state.json` cannot be trusted (unreadable, not the tool's format, or
+    missing while undo records say phases were applied). The message says what is wrong
+    and how to recover; commands refuse (exit 3) rather than guess what was applied."""
+
+
 def read_state(root: Path) -> State:
+    """The applied phases recorded in `<root>/.migrator/state.json`.
+
+    No state file and no undo record: nothing applied. Raises StateError when the file
+    is not valid UTF-8 JSON of the shape `state_json` writes, or when it is missing
+    while `.migrator/applied/` still holds undo records.
+    """
     path = state_dir(root) / STATE_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
+        phases = undo_record_phases(root)
+        if phases:
+            raise StateError(
+                f"{path}: missing, but {_records_text(root, phases)}, so phases were applied"
+                f" — {_recovery(root, phases)}"
+            )
         return State(root, ())
-    data = json.loads(path.read_text(encoding="utf-8"))
-    applied = tuple(
-        AppliedPhase(
-            a["phase"], a["title"], a["applied_at"], a["plan_digest"], dict(a["files"]),
-            dict(a.get("roles", {})), dict(a.get("moves", {})), dict(a.get("symbols", {})),
-            tuple(tuple(c) for c in a.get("cycles", [])),
-        )
-        for a in data.get("applied", [])
-    )
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+        if _field(data, "version", int, "") != 1:
+            raise _Shape(f"version is {data['version']!r}; this migrate reads version 1 (written by another release?)")
+        applied = tuple(_applied_phase(a, f"applied[{i}]") for i, a in enumerate(_field(data, "applied", list, "")))
+    except (OSError, UnicodeDecodeError, ValueError, _Shape) as exc:
+        raise StateError(f"{path}: {_why(exc)} — {_recovery(root, undo_record_phases(root))}") from None
     return State(root, applied)
+
+
+class _Shape(Exception):
+    """A state file value of the wrong type or a missing key (the message names it)."""
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, _Shape):
+        return str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start}: {exc.reason}), so not the state migrate writes"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+    return f"cannot be read ({exc})"
+
+
+def _field(obj, key: str, kind, where: str):
+    label = f"{where}.{key}" if where else key
+    if not isinstance(obj, dict):
+        raise _Shape(f"{where or 'the top level'} is {type(obj).__name__}, expected an object")
+    if key not in obj:
+        raise _Shape(f"{label} is missing")
+    value = obj[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _Shape(f"{label} is {value!r}, expected {_kind_name(kind)}")
+    return value
+
+
+def _kind_name(kind) -> str:
+    return {int: "a whole number", str: "a string", list: "a list", dict: "an object"}.get(kind, str(kind))
+
+
+def _applied_phase(a, where: str) -> AppliedPhase:
+    """One `applied[]` entry, every key and value checked (the optional keys too)."""
+    files = _field(a, "files", dict, where)
+    for rel, digest in files.items():
+        if digest is not None and not isinstance(digest, str):
+            raise _Shape(f"{where}.files[{rel!r}] is {digest!r}, expected a sha256 string or null")
+    optional = {k: _field(a, k, dict, where) if k in a else {} for k in ("roles", "moves", "symbols")}
+    for key, table in optional.items():
+        for k, v in table.items():
+            if not isinstance(v, str):
+                raise _Shape(f"{where}.{key}[{k!r}] is {v!r}, expected a string")
+    cycles = _field(a, "cycles", list, where) if "cycles" in a else []
+    for c in cycles:
+        if not isinstance(c, list) or not all(isinstance(m, str) for m in c):
+            raise _Shape(f"{where}.cycles holds {c!r}, expected a list of module names")
+    return AppliedPhase(
+        _field(a, "phase", int, where), _field(a, "title", str, where), _field(a, "applied_at", str, where),
+        _field(a, "plan_digest", str, where), dict(files),
+        dict(optional["roles"]), dict(optional["moves"]), dict(optional["symbols"]),
+        tuple(tuple(c) for c in cycles),
+    )
+
+
+def undo_record_phases(root: Path) -> tuple[int, ...]:
+    """Phases whose undo record (`.migrator/applied/<N>/journal.json`) exists, ascending."""
+    folder = state_dir(root) / APPLIED_DIR
+    try:
+        names = [p.name for p in folder.iterdir() if (p / "journal.json").is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted(int(n) for n in names if n.isdigit()))
+
+
+def _records_text(root: Path, phases: tuple[int, ...]) -> str:
+    folder = state_dir(root) / APPLIED_DIR
+    return f"undo records of phase(s) {', '.join(map(str, phases))} are in {folder}"
+
+
+def _recovery(root: Path, phases: tuple[int, ...]) -> str:
+    """How to get back to a trusted state; nothing is changed until the user acts."""
+    head = "nothing was changed; put back state.json from a backup if you have one"
+    if not phases:
+        return f"{head}, or delete it if no phase was ever applied to this tree"
+    folder = state_dir(root) / APPLIED_DIR
+    return (
+        f"{head}. Otherwise the undo records still describe what was applied: "
+        f"{folder}/<N>/journal.json lists every file phase N touched with its pre-image "
+        f"(`pre` names the copy in {folder}/<N>/, `existed: false` means the phase created "
+        f"the file). To undo by hand, for phase {', then '.join(map(str, reversed(phases)))}: "
+        "copy each pre-image back to its path and delete each file the phase created; then "
+        f"delete {state_dir(root)}. Or check out the pre-migration commit and delete {state_dir(root)}"
+    )
 
 
 def state_json(state: State) -> str:
@@ -162,7 +262,14 @@ def pending_rollback(root: Path) -> int | None:
     marker = rollback_marker(root)
     if not marker.exists():
         return None
-    return int(json.loads(marker.read_text(encoding="utf-8"))["phase"])
+    try:
+        return _field(json.loads(marker.read_bytes().decode("utf-8")), "phase", int, "")
+    except (OSError, UnicodeDecodeError, ValueError, _Shape) as exc:
+        raise StateError(
+            f"{marker}: {_why(exc)} — a `migrate rollback` was interrupted; its phase is the "
+            f"highest number in {state_dir(root) / APPLIED_DIR} that state.json lists: write "
+            '{"phase": N} into this file and run `migrate rollback` again'
+        ) from None
 
 
 @dataclass(frozen=True)
