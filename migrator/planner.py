@@ -146,6 +146,8 @@ def rewrite_file(
         if "\r" in decoded.text and "\n" not in decoded.text:
             # libcst would drop the last line ending of such a file: report, never mangle.
             raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG202", "has old Mac line endings (CR only) — convert it to LF or CRLF", path))
+        if scan is not None and scan[1] is not None and scan[1][2] == pyast.TOO_DEEP:
+            raise FileRewriteError(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, path))
         try:
             found = fastpath.triage(decoded.text, ctx, moves, scan)
         except RecursionError:

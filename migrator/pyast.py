@@ -126,6 +126,11 @@ Scan = tuple[
 ]
 
 
+#: The failure `scan` gives for a file nested deeper than CPython's parser can take: no
+#: other parser can rewrite it either (libcst takes minutes before it gives up).
+TOO_DEEP = "too many nested parentheses or operators for Python's parser"
+
+
 def scan(data: bytes | str, path: str = "<unknown>") -> Scan:
     """The import statements of a file's source (stdlib `ast`, statements only), its
     top-level bindings and its guarded import lines (see `Scan`)."""
@@ -136,7 +141,7 @@ def scan(data: bytes | str, path: str = "<unknown>") -> Scan:
     except ValueError as exc:  # null bytes, on Python < 3.12
         return (), (1, 1, str(exc)), (), (), ()
     except RecursionError:  # CPython's own limit: the interpreter could not compile it either
-        return (), (1, 1, "too many nested parentheses or operators for Python's parser"), (), (), ()
+        return (), (1, 1, TOO_DEEP), (), (), ()
     guarded: list[int] = []
     records: list[ImportRecord] = []
     _collect(tree.body, "top", False, records, guarded)
