@@ -508,12 +508,13 @@ def _write_json_durably(path: Path, data: dict) -> None:
     _replace_durably(path, json.dumps(data, indent=2).encode("utf-8"))
 
 
-def _replace_durably(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary name beside `path`, then rename it over `path`; on an
-    error the temporary file is removed (when it can be) and the error re-raised."""
+def _replace_durably(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `data` (with `mode`, when given) to a temporary name beside `path`, then
+    rename it over `path`; on an error the temporary file is removed (when it can be)
+    and the error re-raised, naming `path`."""
     tmp = _tmp_path(path)
     try:
-        _io.write(tmp, data)
+        _io.write(tmp, data, mode)
         _io.replace(tmp, path)
     except OSError as exc:
         if tmp.is_file():
@@ -560,17 +561,11 @@ def _remove_dirs(root: Path, jdir: Path, dirs: tuple[str, ...]) -> None:
 
 
 def _atomic_write(target: Path, data: bytes, mode: int | None) -> None:
-    tmp = _tmp_path(target)
+    """`_replace_durably` with the mode the file should have: `mode`, else the existing
+    file's, else what the umask gives a new file."""
     if mode is None:
         mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o666 & ~_umask()
-    try:
-        _io.write(tmp, data, mode)
-        _io.replace(tmp, target)
-    except OSError as exc:
-        if tmp.is_file():
-            with contextlib.suppress(OSError):
-                _io.unlink(tmp)
-        raise OSError(exc.errno, exc.strerror, str(target)) from None  # name the file, not its temporary name
+    _replace_durably(target, data, mode)
 
 
 def _umask() -> int:
