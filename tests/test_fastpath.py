@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from migrator import fastpath, planner, report
 from migrator.mapping import load_mapping
 from migrator.model import FileContext, MoveSet
@@ -136,3 +139,35 @@ def test_every_seed_phase_plans_the_same_either_way(tmp_path, monkeypatch):
     assert not whole.errors
     assert report.plan_json(short) == report.plan_json(whole)
     assert report.plan_diff(short) == report.plan_diff(whole)
+
+
+def _outside_by_rescanning(text, words, spans):
+    """The plain definition `fastpath._outside` must keep: every match, its line and
+    byte column counted from the start, tested against every span."""
+    for m in words.finditer(text):
+        start = m.start()
+        line = text.count("\n", 0, start) + 1
+        col = len(text[text.rfind("\n", 0, start) + 1:start].encode("utf-8"))
+        if not any(a <= (line, col) < b for a, b in spans):
+            return True
+    return False
+
+
+@given(
+    st.lists(
+        st.sampled_from(["import pkg.dates\n", "from pkg import dates as d\n", "x = dates\n", "# dates é\n", "y = 1\n", "s = 'pkg.dates'\n"]),
+        max_size=40,
+    )
+)
+def test_the_outside_search_equals_rescanning_from_the_start(lines):
+    import ast
+    import re
+
+    from migrator import pyast
+
+    text = "".join(lines)
+    scan = pyast.scan(text)
+    spans = [((r[0], r[1]), (r[2], r[3])) for r in scan[0]]
+    words = re.compile(r"\bdates\b")
+    assert ast.parse(text) is not None
+    assert fastpath._outside(text, words, spans) == _outside_by_rescanning(text, words, spans)
