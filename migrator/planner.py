@@ -1176,17 +1176,17 @@ def _all_names_moved_away(snapshot: Snapshot, index: ProjectIndex, modules: dict
             tree = ast.parse(snapshot.get(info.path) or b"")
         except (SyntaxError, ValueError):
             continue
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets) and isinstance(node.value, (ast.List, ast.Tuple)):
-                for element in node.value.elts:
-                    if isinstance(element, ast.Constant) and element.value == leaf:
-                        out.append(Diagnostic(
-                            Severity.WARNING, "MIG916",
-                            f"`__all__` names {leaf!r}, the submodule this phase moves to {new!r}; with `facades: none` "
-                            f"`from {parent} import *` will fail — import it here (`from {new.rpartition('.')[0]} import {new.rpartition('.')[2]}`"
-                            f"{'' if new.rpartition('.')[2] == leaf else f' as {leaf}'}) or take it out of `__all__`",
-                            info.path, element.lineno, element.col_offset + 1,
-                        ))
+        home, _, name = new.rpartition(".")
+        as_leaf = "" if name == leaf else f" as {leaf}"
+        for element in pyast.literal_all(tree):
+            if element.value == leaf:
+                out.append(Diagnostic(
+                    Severity.WARNING, "MIG916",
+                    f"`__all__` names {leaf!r}, the submodule this phase moves to {new!r}; with `facades: none` "
+                    f"`from {parent} import *` will fail — import it here (`from {home} import {name}{as_leaf}`) "
+                    "or take it out of `__all__`",
+                    info.path, element.lineno, element.col_offset + 1,
+                ))
     return out
 
 

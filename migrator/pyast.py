@@ -18,6 +18,17 @@ def absolute_module(module: str | None, level: int, package: str | None) -> str 
     return ".".join(base + ([module] if module else []))
 
 
+def literal_all(tree: ast.Module) -> list[ast.Constant]:
+    """The string entries of a top-level `__all__ = [...]` (or tuple) literal, as nodes
+    (with their positions); empty when there is none."""
+    out: list[ast.Constant] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            if isinstance(node.value, (ast.List, ast.Tuple)):
+                out.extend(e for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return out
+
+
 def public_names(source: bytes | str) -> list[str]:
     """A module's public names: its literal `__all__`, else every name it binds at the
     top level by a definition, an assignment or `from X import name` (no underscores)."""

@@ -35,10 +35,12 @@ Pure text → text functions; the planner decides what to do with them.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from migrator import pyast
 from migrator.pyast import absolute_module
 from migrator.equivalence import normal_form_of_node
 
@@ -434,16 +436,20 @@ def drop_unused_reexports(source: str, moved: dict[str, str]) -> str:
                 reexports[alias.name] = node
     if not reexports:
         return source
-    used: set[str] = set()
+    referenced: set[str] = set()
+    strings: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            used.add(node.id)
+            referenced.add(node.id)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            used.update(node.names)
+            referenced.update(node.names)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
-            used.add(node.value)  # a string annotation, or a name looked up by getattr
-    listed = _dunder_all_names(tree)
-    unused = {name for name in reexports if name not in used or (name in listed and _only_in_all(tree, name))}
+            strings.add(node.value)  # a string annotation, or a name looked up by getattr
+    used = referenced | strings
+    # A name spelled once as a string, in `__all__`, is only listed there, not used.
+    listed = {e.value for e in pyast.literal_all(tree)}
+    spelled = Counter(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    unused = {name for name in reexports if name not in used or (name in listed and spelled[name] == 1 and name not in referenced)}
     if not unused:
         return source
     module = cst.parse_module(source)
@@ -453,29 +459,6 @@ def drop_unused_reexports(source: str, moved: dict[str, str]) -> str:
             continue
         body.append(_without_all_entries(stmt, unused))
     return module.with_changes(body=body).code
-
-
-def _dunder_all_names(tree: ast.Module) -> set[str]:
-    out: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            if isinstance(node.value, (ast.List, ast.Tuple)):
-                out.update(e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
-    return out
-
-
-def _only_in_all(tree: ast.Module, name: str) -> bool:
-    """The name is spelled as a string only in `__all__` (not as a Name anywhere)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name:
-            return False
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return False
-    spelled = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and node.value == name:
-            spelled += 1
-    return spelled == 1
 
 
 def _is_reexport_of(stmt: cst.BaseStatement, names: set[str], moved: dict[str, str]) -> bool:
@@ -490,21 +473,28 @@ def _is_reexport_of(stmt: cst.BaseStatement, names: set[str], moved: dict[str, s
     return node.module is not None and cst.Module([]).code_for_node(node.module) == moved[alias.name.value]
 
 
-def _without_all_entries(stmt: cst.BaseStatement, names: set[str]) -> cst.BaseStatement:
+def _all_literal(stmt: cst.CSTNode) -> tuple[cst.Assign, cst.List | cst.Tuple] | None:
+    """The `__all__ = [...]` (or tuple) assignment of a statement line, and its literal."""
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return stmt
+        return None
     node = stmt.body[0]
-    if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+    if (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
             and node.targets[0].target.value == "__all__" and isinstance(node.value, (cst.List, cst.Tuple))):
+        return node, node.value
+    return None
+
+
+def _without_all_entries(stmt: cst.BaseStatement, names: set[str]) -> cst.BaseStatement:
+    found = _all_literal(stmt)
+    if found is None:
         return stmt
-    elements = [e for e in node.value.elements
-                if not (isinstance(e.value, cst.SimpleString) and e.value.evaluated_value in names)]
-    if len(elements) == len(node.value.elements):
+    node, seq = found
+    elements = [e for e in seq.elements if not (isinstance(e.value, cst.SimpleString) and e.value.evaluated_value in names)]
+    if len(elements) == len(seq.elements):
         return stmt
-    if elements and len(elements) < len(node.value.elements):
-        last = node.value.elements[-1]
-        elements[-1] = elements[-1].with_changes(comma=last.comma)
-    return stmt.with_changes(body=[node.with_changes(value=node.value.with_changes(elements=elements))])
+    if elements:
+        elements[-1] = elements[-1].with_changes(comma=seq.elements[-1].comma)
+    return stmt.with_changes(body=[node.with_changes(value=seq.with_changes(elements=elements))])
 
 
 def add_definitions(dest_source: str | None, items: list[Extracted], docstring: str | None = None, *, replace: bool = False) -> str:
@@ -650,13 +640,11 @@ def _add_to_all(module: cst.Module, names: list[str]) -> cst.Module:
         return module
     body = list(module.body)
     for i, stmt in enumerate(body):
-        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        found = _all_literal(stmt)
+        if found is None:
             continue
-        small = stmt.body[0]
-        if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == "__all__"):
-            continue
-        seq = small.value
-        if not isinstance(seq, (cst.List, cst.Tuple)) or not all(isinstance(e.value, cst.SimpleString) for e in seq.elements):
+        small, seq = found
+        if not all(isinstance(e.value, cst.SimpleString) for e in seq.elements):
             return module
         present = {e.value.evaluated_value for e in seq.elements}
         missing = [n for n in names if n not in present]
