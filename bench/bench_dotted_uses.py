@@ -45,8 +45,8 @@ def write_project(base: Path, n: int) -> Path:
 
 
 def time_plan(n: int) -> float:
-    from migrator import planner
-    from migrator.mapping import load_mapping
+    from migrator.engine import plan as planner
+    from migrator.mapping.spec import load_mapping
 
     with tempfile.TemporaryDirectory() as tmp:
         m = load_mapping(write_project(Path(tmp), n))

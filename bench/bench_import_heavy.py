@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from migrator import fastpath, pyast  # noqa: E402
+from migrator.engine import fastpath  # noqa: E402
+from migrator.analysis import pyast  # noqa: E402
 
 
 def main(sizes: list[int]) -> None:

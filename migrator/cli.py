@@ -55,7 +55,7 @@ _TARGET: list[Path] = []
 
 
 def _load(mapping_path: Path):
-    from migrator.mapping import MappingError, load_mapping
+    from migrator.mapping.spec import MappingError, load_mapping
 
     try:
         m = load_mapping(mapping_path)
@@ -69,7 +69,7 @@ def _load(mapping_path: Path):
 @contextmanager
 def _writing(mapping, op: str):
     """Hold the target's writer lock for the body, or refuse (exit 3) naming its holder."""
-    from migrator import apply as applier
+    from migrator.adapters import apply as applier
 
     try:
         lock = applier.writer_lock(mapping.root, op)
@@ -88,7 +88,7 @@ def _writing(mapping, op: str):
 
 def _running(root: Path) -> str | None:
     """'a `migrate apply` (pid N) is running …' when another process writes the target."""
-    from migrator.state import lock_holder
+    from migrator.adapters.state import lock_holder
 
     holder = lock_holder(root)
     if holder is None:
@@ -102,9 +102,9 @@ def _with_preflight(mapping, phases):
     """The phase plans with a refusal added for every path the disk will not take (as apply)."""
     import dataclasses
 
-    from migrator import apply as applier
-    from migrator.model import Diagnostic, Severity
-    from migrator.project import unread_reason
+    from migrator.adapters import apply as applier
+    from migrator.model.plan import Diagnostic, Severity
+    from migrator.analysis.project import unread_reason
 
     unseen = unread_reason(mapping.root, mapping.spec.target.exclude)
     earlier: set[str] = set()
@@ -130,7 +130,7 @@ def _escape(text: str) -> str:
 def _recover_if_needed(mapping) -> None:
     """Refuse to work on a tree an interrupted apply or rollback left half-written, or
     whose state file cannot be trusted."""
-    from migrator.state import StateError, interruption
+    from migrator.adapters.state import StateError, interruption
 
     running = _running(mapping.root)
     if running is not None:
@@ -148,7 +148,7 @@ def _recover_if_needed(mapping) -> None:
 
 def _read_state(mapping):
     """The target's state; a damaged or missing-with-undo-records state file refuses (exit 3)."""
-    from migrator.state import StateError, read_state
+    from migrator.adapters.state import StateError, read_state
 
     try:
         return read_state(mapping.root)
@@ -187,7 +187,8 @@ def plan(
     """Show what the phases would change, as a diff and a summary. Changes nothing (it may update .migrator/cache/)."""
     import json
 
-    from migrator import planner, report
+    from migrator.engine import plan as planner
+    from migrator import report
 
     m = _load(mapping)
     _recover_if_needed(m)
@@ -235,8 +236,9 @@ def apply(
     cache: bool = CacheOpt,
 ) -> None:
     """Apply one phase: exactly what `migrate plan --phase N` shows, transactionally."""
-    from migrator import apply as applier
-    from migrator import planner, report
+    from migrator.adapters import apply as applier
+    from migrator.engine import plan as planner
+    from migrator import report
 
     m = _load(mapping)
     with _writing(m, "apply"):
@@ -244,9 +246,10 @@ def apply(
 
 
 def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int], allow_dirty: bool, git_mv: bool, cache: bool) -> None:
-    from migrator import apply as applier
-    from migrator import planner, report
-    from migrator.state import read_state
+    from migrator.adapters import apply as applier
+    from migrator.engine import plan as planner
+    from migrator import report
+    from migrator.adapters.state import read_state
 
     _recover_if_needed(m)
     _check_phase(m, phase)
@@ -268,7 +271,7 @@ def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int],
         err.print(f"[bold red]refused[/] phase {phase} was not applied; nothing changed")
         raise typer.Exit(EXIT_REFUSED)
     if git_mv:
-        from migrator import vcs
+        from migrator.adapters import vcs
 
         if vcs.work_tree(m.root) is None:
             err.print(f"[bold red]error[/] {_escape(str(m.root))}: --git-mv needs a git work tree, and the target is not inside one — drop --git-mv")
@@ -302,7 +305,7 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
 
     from rich.table import Table
 
-    from migrator.state import StateError, interruption, modified_files, undo_dir
+    from migrator.adapters.state import StateError, interruption, modified_files, undo_dir
 
     m = _load(mapping)
     state = _read_state(m)
@@ -349,8 +352,8 @@ def rollback(
     mapping: Path = MappingOpt,
 ) -> None:
     """Undo the last applied phase, or finish undoing an interrupted apply."""
-    from migrator import apply as applier
-    from migrator.state import StateError
+    from migrator.adapters import apply as applier
+    from migrator.adapters.state import StateError
 
     m = _load(mapping)
     out = _console()
@@ -396,9 +399,10 @@ def graph(
     """The target's import graph (before and after a phase): cycles with file:line."""
     import json
 
-    from migrator import graph as graphs
-    from migrator import planner, report
-    from migrator.project import ProjectIndex
+    from migrator.analysis import graph as graphs
+    from migrator.engine import plan as planner
+    from migrator import report
+    from migrator.analysis.project import ProjectIndex
 
     m = _load(mapping)
     _recover_if_needed(m)
@@ -445,7 +449,7 @@ def check(
     """CI guard: report references to old paths of applied moves (exit 1 when any)."""
     import json
 
-    from migrator import check as checker
+    from migrator.commands import check as checker
     from migrator import report
 
     m = _load(mapping)
@@ -467,9 +471,9 @@ def check(
 
 def _fix(m) -> None:
     """`check --fix`: rewrite stale references transactionally (the caller holds the lock)."""
-    from migrator import apply as applier
-    from migrator import check as checker
-    from migrator.state import read_state
+    from migrator.adapters import apply as applier
+    from migrator.commands import check as checker
+    from migrator.adapters.state import read_state
 
     _recover_if_needed(m)
     fix_plan = checker.fix_plan(m, _read_state(m))
@@ -499,8 +503,9 @@ def audit(
     """Before moving anything (the seed's Phase 1): overlaps, import sites, cycles, facades."""
     import json
 
-    from migrator import audit as auditor
-    from migrator import planner, report
+    from migrator.commands import audit as auditor
+    from migrator.engine import plan as planner
+    from migrator import report
 
     m = _load(mapping)
     _recover_if_needed(m)
@@ -536,8 +541,9 @@ def verify(
     """After the phases (the seed's Phase 12): tests vs baseline, imports, facades, duplicates, check."""
     import json
 
-    from migrator import planner, report
-    from migrator import verify as verifier
+    from migrator.engine import plan as planner
+    from migrator import report
+    from migrator.commands import verify as verifier
 
     m = _load(mapping)
     _recover_if_needed(m)
@@ -556,7 +562,7 @@ def verify(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of mapping files (for editors)."""
-    from migrator.mapping import json_schema_text
+    from migrator.mapping.spec import json_schema_text
 
     sys.stdout.write(json_schema_text())
 
@@ -577,7 +583,7 @@ def main() -> None:
 
 
 def _interrupted() -> None:
-    from migrator.state import interruption
+    from migrator.adapters.state import interruption
 
     what = interruption(_TARGET[0]) if _TARGET else None
     sys.stderr.write((f"interrupted; {what}" if what is not None else "interrupted; nothing changed") + "\n")

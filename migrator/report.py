@@ -11,7 +11,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
-from migrator.model import ChangeRole, Diagnostic, FileChange, PhasePlan, Plan, Progress, Severity
+from migrator.model.plan import ChangeRole, Diagnostic, FileChange, PhasePlan, Plan, Progress, Severity
 
 PLAN_JSON_VERSION = 1
 
@@ -257,7 +257,7 @@ def print_graphs(console, views) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from migrator.audit import is_package_init_cycle
+    from migrator.commands.audit import is_package_init_cycle
 
     table = Table(title="migrate graph")
     for col in ("graph", "modules", "edges (top / lazy / typing)", "failing import cycles", "import-time cycles (package __init__ only)", "lazy/typing-only cycles"):
@@ -287,7 +287,7 @@ _OVERLAP_ORDER = {"identical": 0, "near-identical": 1, "same-name-different-body
 
 
 def _cycle_data(cycle) -> dict:
-    from migrator.audit import is_package_init_cycle
+    from migrator.commands.audit import is_package_init_cycle
 
     return {
         "modules": list(cycle.modules),
@@ -370,7 +370,7 @@ def _site_list(sites, limit: int | None = None) -> str:
 
 
 def _split_cycles(cycles):
-    from migrator.audit import is_package_init_cycle
+    from migrator.commands.audit import is_package_init_cycle
 
     real = [c for c in cycles if not is_package_init_cycle(c)]
     return real, len(cycles) - len(real)

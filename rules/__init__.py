@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
 from rules.base import Example, Rule
 from rules.dotted_use import DottedUseRule
 from rules.import_from import ImportFromRule

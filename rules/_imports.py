@@ -30,7 +30,7 @@ from typing import Iterable, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import BaseAssignment, ImportAssignment, MetadataWrapper, Scope
 
-from migrator.model import MoveSet
+from migrator.model.plan import MoveSet
 
 # --------------------------------------------------------------------------- resolving
 

@@ -12,7 +12,7 @@ from typing import ClassVar, Mapping, Sequence
 
 import libcst as cst
 
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
 
 
 @dataclass(frozen=True)

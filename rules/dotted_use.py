@@ -19,7 +19,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
 from rules._imports import (
     MoveMatch,
     NewStatement,

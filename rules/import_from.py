@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
 from rules._imports import (
     AliasLayout,
     ImportStatements,

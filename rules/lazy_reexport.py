@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from migrator.model import Edit, FileContext, MoveSet, RefKind
+from migrator.model.plan import Edit, FileContext, MoveSet, RefKind
 from rules._imports import wrap
 from rules.base import Example, Rule, RuleResult
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
 from rules._imports import MoveMatch, attribute_chain, attribute_parents, longest_move, wrap
 from rules.base import Example, Rule, RuleResult
 

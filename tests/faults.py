@@ -1,4 +1,4 @@
-"""Fault injection for the suite: make the n-th disk change of migrator/apply.py fail.
+"""Fault injection for the suite: make the n-th disk change of migrator/adapters/apply.py fail.
 
 `apply.py` changes the disk only through its `_io` seam (`DiskIO`: write, replace,
 chmod, mkdir, unlink, rmdir, rmtree). `FaultyDisk(fail_at=n, error=errno.ENOSPC)`
@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from migrator import apply as applier
+from migrator.adapters import apply as applier
 
 
 class FaultyDisk(applier.DiskIO):

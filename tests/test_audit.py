@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from migrator import audit, equivalence
-from migrator.mapping import load_mapping
-from migrator.planner import read_snapshot
+from migrator.commands import audit
+from migrator.analysis import equivalence
+from migrator.mapping.spec import load_mapping
+from migrator.engine.plan import read_snapshot
 from tests.helpers import REPO, run_cli, write_project
 
 # --------------------------------------------------------------------------- normalization

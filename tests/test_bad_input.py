@@ -197,7 +197,7 @@ def test_aliases_that_share_a_value_still_load(tmp_path):
         "version: 1\ntarget: {root: ., source_roots: &roots [src], keep_on_facades: *roots}\n"
         "phases: [{phase: 1, title: t}]\n"
     )
-    from migrator.mapping import load_mapping
+    from migrator.mapping.spec import load_mapping
 
     assert load_mapping(mapping).spec.target.keep_on_facades == ("src",)
 
@@ -227,7 +227,7 @@ def _outputs(project: Path, cache: bool) -> list[str]:
 
 
 def _report_key(project: Path) -> str:
-    from migrator.graph import ImportCache
+    from migrator.analysis.graph import ImportCache
 
     return ImportCache.key((project.parent / "proj" / "src/app/report.py").read_bytes())
 
@@ -295,7 +295,7 @@ def test_damaged_cache_files_and_key_are_ignored(project, content):
 
 def test_the_cache_is_still_used_when_nobody_touched_it(project, monkeypatch):
     """The digests do not make every entry look forged: a warm run parses nothing."""
-    from migrator import graph, pyast
+    from migrator.analysis import graph, pyast
 
     _outputs(project, cache=True)
     calls = []
@@ -363,8 +363,9 @@ def test_a_file_whose_scan_found_it_too_deep_never_reaches_libcst(monkeypatch):
     """libcst takes minutes on an expression of thousands of terms before it gives up
     (6,000 took 87 s): a file the stdlib parser already found too deep is refused from
     its scan at once."""
-    from migrator import planner, pyast
-    from migrator.model import FileContext, MoveSet
+    from migrator.engine import plan as planner
+    from migrator.analysis import pyast
+    from migrator.model.plan import FileContext, MoveSet
 
     source = ("import pkg.mod\nx = " + " + ".join(["pkg.mod.attr"] * 6_000) + "\n").encode()
     scan = pyast.scan(source)

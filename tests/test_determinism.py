@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from migrator import planner, report
-from migrator.mapping import load_mapping
+from migrator.engine import plan as planner
+from migrator import report
+from migrator.mapping.spec import load_mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from gen_repo import generate  # noqa: E402
@@ -29,7 +30,7 @@ def _plan_views(p):
 
 
 def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_graph_file(tmp_path, monkeypatch):
-    from migrator import graph
+    from migrator.analysis import graph
 
     generate(tmp_path, modules=160, moves=6, seed=11, cycles=True)
     # A cycle that fails at import time and that no move touches: in every baseline.
@@ -65,7 +66,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path):
 
 
 def test_check_with_a_cache_equals_check_without(tmp_path):
-    from migrator import check
+    from migrator.commands import check
     from migrator.cli import app
     from typer.testing import CliRunner
 
@@ -75,7 +76,7 @@ def test_check_with_a_cache_equals_check_without(tmp_path):
     # A stale reference and a new failing cycle for check to find.
     stale = sorted((tmp_path / "src").rglob("mod_*.py"))[0]
     mapping = load_mapping(tmp_path / "mapping.yaml")
-    from migrator.state import read_state
+    from migrator.adapters.state import read_state
 
     state = read_state(mapping.root)
     old = next(iter(state.applied[-1].moves))
@@ -90,8 +91,8 @@ def test_check_with_a_cache_equals_check_without(tmp_path):
 def test_check_keeps_cycles_from_run_to_run_and_finds_the_same_as_a_fresh_run_after_each_edit(tmp_path):
     """`check` reuses the last run's cycle components for files that did not change; after
     every kind of edit it must report exactly what a run without the cache reports."""
-    from migrator import check
-    from migrator.project import Snapshot
+    from migrator.commands import check
+    from migrator.analysis.project import Snapshot
 
     generate(tmp_path, modules=150, moves=2, seed=4, cycles=True)
     src = tmp_path / "src"
@@ -102,7 +103,7 @@ def test_check_keeps_cycles_from_run_to_run_and_finds_the_same_as_a_fresh_run_af
         snapshot = Snapshot.read(tmp_path, roots)
         return check.cycle_components(mapping, snapshot, cache)
 
-    from migrator.graph import ImportCache
+    from migrator.analysis.graph import ImportCache
 
     cache = ImportCache.load(tmp_path)
     edits = [

@@ -1,4 +1,4 @@
-"""The short way (from-import statements rewritten on their own, migrator/fastpath.py)
+"""The short way (from-import statements rewritten on their own, migrator/engine/fastpath.py)
 gives exactly what the rules over the whole file give, and is really taken.
 
 Users rely on `plan` showing the same diff however the engine gets there: these tests
@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migrator import fastpath, planner, report
-from migrator.mapping import load_mapping
-from migrator.model import FileContext, MoveSet
+from migrator.engine import fastpath, plan as planner
+from migrator import report
+from migrator.mapping.spec import load_mapping
+from migrator.model.plan import FileContext, MoveSet
 from rules import ALL_RULES, PIPELINE_EXAMPLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -163,7 +164,7 @@ def test_the_outside_search_equals_rescanning_from_the_start(lines):
     import ast
     import re
 
-    from migrator import pyast
+    from migrator.analysis import pyast
 
     text = "".join(lines)
     scan = pyast.scan(text)

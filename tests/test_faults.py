@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.state import read_state
+from migrator.adapters.state import read_state
 from tests.faults import faulty_disk
 from tests.helpers import run_cli
 from tests.test_safety_transactions import FILES, MAPPING, tree_state, write_tree
@@ -119,7 +119,7 @@ def test_a_fault_at_any_write_of_a_rollback_puts_the_tree_back_or_finishes_on_th
     assert tree_state(root) == before
 
 
-class _ReadOnlyAfterFirstReplace(__import__("migrator.apply", fromlist=["DiskIO"]).DiskIO):
+class _ReadOnlyAfterFirstReplace(__import__("migrator.adapters.apply", fromlist=["DiskIO"]).DiskIO):
     """A folder made read-only in the middle of an apply: once one file in it was
     replaced, every later change in it fails with EACCES (root ignores permission bits,
     so the fault is injected)."""
@@ -147,7 +147,7 @@ class _ReadOnlyAfterFirstReplace(__import__("migrator.apply", fromlist=["DiskIO"
 
 
 def test_a_folder_that_stays_unwritable_keeps_the_journal_and_says_to_run_rollback(tmp_path, monkeypatch):
-    from migrator import apply as applier
+    from migrator.adapters import apply as applier
 
     mapping, root = _project(tmp_path)
     before = tree_state(root)

@@ -41,10 +41,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrator.graph import ImportGraph, build_graph
-from migrator.mapping import load_mapping
-from migrator.planner import plan_phase, read_snapshot
-from migrator.project import ProjectIndex, Snapshot
+from migrator.analysis.graph import ImportGraph, build_graph
+from migrator.mapping.spec import load_mapping
+from migrator.engine.plan import plan_phase, read_snapshot
+from migrator.analysis.project import ProjectIndex, Snapshot
 
 EXAMPLES = int(os.environ.get("GATE_EXAMPLES", 400 if os.environ.get("HYPOTHESIS_PROFILE") == "large" else 20))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

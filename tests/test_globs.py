@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migrator.project import _suffix_match, matches_any
+from migrator.analysis.project import _suffix_match, matches_any
 
 _PART = st.sampled_from(["a", "b", "src", "tests", "x.py", "y.ipynb", "test_a.py", ".hidden"])
 _GLOB_PART = st.sampled_from(["a", "src", "*", "**", "*.py", "test_*.py", "?.py", "[ab]", ".hidden"])

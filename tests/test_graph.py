@@ -14,9 +14,9 @@ from types import ModuleType
 
 import pytest
 
-from migrator.graph import Cycle, ImportEdge, ImportGraph, ParseFailure, build_graph, new_import_failures
-from migrator.mapping import load_mapping
-from migrator.project import FileEntry, ModuleInfo, ProjectIndex, Snapshot
+from migrator.analysis.graph import Cycle, ImportEdge, ImportGraph, ParseFailure, build_graph, new_import_failures
+from migrator.mapping.spec import load_mapping
+from migrator.analysis.project import FileEntry, ModuleInfo, ProjectIndex, Snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -641,7 +641,7 @@ def test_the_graph_of_what_some_modules_reach_has_exactly_their_cycles_and_failu
 
 
 def test_the_import_cache_gives_the_graph_built_without_it(tmp_path):
-    from migrator.graph import ImportCache
+    from migrator.analysis.graph import ImportCache
 
     _gen_repo().generate(tmp_path, modules=300, moves=2, seed=8, cycles=True)
     snapshot, index = _read(tmp_path)
@@ -673,7 +673,7 @@ def test_the_graph_of_what_a_module_reaches_replays_its_import_as_the_whole_tree
 
 
 def test_a_facade_migrator_writes_runs_the_module_it_forwards_to():
-    from migrator import facades
+    from migrator.engine import facades
 
     graph = _graph({
         "src/old.py": facades.alias_module("old", "new.mod", phase=1, title="t"),

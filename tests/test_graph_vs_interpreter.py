@@ -36,8 +36,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migrator.graph import ImportEdge, ImportGraph, build_graph
-from migrator.project import ProjectIndex, Snapshot
+from migrator.analysis.graph import ImportEdge, ImportGraph, build_graph
+from migrator.analysis.project import ProjectIndex, Snapshot
 
 EXAMPLES = 300 if os.environ.get("HYPOTHESIS_PROFILE") == "large" else 25
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -18,7 +18,7 @@ from tests.test_safety_transactions import FILES, MAPPING, tree_state, write_tre
 
 POOL_SCRIPT = """
 import sys, time
-from migrator.workers import pool
+from migrator.analysis.workers import pool
 
 def work(_):
     import os

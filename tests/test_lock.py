@@ -1,7 +1,7 @@
 """One writer at a time: real `migrate` processes on one target.
 
 The first `migrate apply` is held in the middle of its writes by the test hook
-`MIGRATOR_PAUSE_AFTER_WRITES=K:PATH` (migrator/apply.py): after its K-th file write it
+`MIGRATOR_PAUSE_AFTER_WRITES=K:PATH` (migrator/adapters/apply.py): after its K-th file write it
 creates PATH.paused and waits, holding the writer lock, until PATH.go exists.
 """
 
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from migrator.state import read_state
+from migrator.adapters.state import read_state
 from tests.helpers import REPO, run_cli
 from tests.test_safety_transactions import FILES, MAPPING, tree_state, write_tree
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.mapping import MappingError, json_schema_text, load_mapping
+from migrator.mapping.spec import MappingError, json_schema_text, load_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator import apply as applier
-from migrator import planner
-from migrator.mapping import load_mapping
+from migrator.adapters import apply as applier
+from migrator.engine import plan as planner
+from migrator.mapping.spec import load_mapping
 from tests.helpers import run_cli
 from tests.test_safety_transactions import FILES, tree_state, write_tree
 
@@ -100,7 +100,7 @@ def test_a_name_longer_than_the_file_system_allows_is_refused_by_plan(tmp_path):
 
 
 def test_outside_git_folders_are_ignored_by_name_only_at_the_top_and_virtualenvs_anywhere(tmp_path):
-    from migrator.project import Snapshot
+    from migrator.analysis.project import Snapshot
 
     write_tree(tmp_path, {
         "src/app/__init__.py": b"",
@@ -127,7 +127,7 @@ def test_outside_git_folders_are_ignored_by_name_only_at_the_top_and_virtualenvs
 def test_in_a_git_work_tree_git_decides_which_files_are_read(tmp_path):
     import subprocess
 
-    from migrator.project import Snapshot
+    from migrator.analysis.project import Snapshot
 
     write_tree(tmp_path, {
         ".gitignore": b"generated/\nsrc/app/local_settings.py\n",

@@ -6,8 +6,9 @@ import io
 
 from rich.console import Console
 
-from migrator import planner, report
-from migrator.mapping import load_mapping
+from migrator.engine import plan as planner
+from migrator import report
+from migrator.mapping.spec import load_mapping
 from tests.test_determinism import generate
 
 

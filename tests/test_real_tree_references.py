@@ -270,6 +270,6 @@ def test_python_m_of_a_moved_module_in_scripts_ci_and_task_tables_is_reported_wi
     ],
 )
 def test_module_attributes_are_what_the_code_binds_at_the_top_level(source, names):
-    from migrator.pyast import module_attributes
+    from migrator.analysis.pyast import module_attributes
 
     assert module_attributes(source) == (frozenset(names) if names is not None else None)

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench" / "realw
 from harness import compare, first_line, junit_outcomes, mapping_text, markdown_table, normalized, refusal_line  # noqa: E402
 from projects import PROJECTS, Known, scenarios_of  # noqa: E402
 
-from migrator.mapping import load_mapping  # noqa: E402
+from migrator.mapping.spec import load_mapping  # noqa: E402
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">

@@ -15,7 +15,7 @@ import libcst as cst
 import pytest
 
 import rules
-from migrator.model import FileContext, MoveSet
+from migrator.model.plan import FileContext, MoveSet
 from rules import ALL_RULES, PIPELINE_EXAMPLES, rewrite_source
 from rules.base import Example, Rule
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet, RefKind
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind
 from rules import ALL_RULES, PIPELINE_EXAMPLES, rewrite_source
 from rules._imports import absolute_module, relative_spelling
 from rules.base import Example, Rule
@@ -39,7 +39,7 @@ def rewrite(
     if rules == ALL_RULES:
         # What `plan` does (triage, only the rules that can find work, from-imports on
         # their own) must come out exactly as every rule over the whole file.
-        from migrator.planner import rewrite_file
+        from migrator.engine.plan import rewrite_file
 
         data, edits, diagnostics = rewrite_file(spec.context().path, spec.before.encode("utf-8"), spec.context(), spec.move_set())
         assert (data.decode("utf-8"), edits, diagnostics) == result

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator import vcs
+from migrator.adapters import vcs
 from tests.helpers import run_cli
 from tests.test_safety_transactions import FILES, MAPPING, tree_state, write_tree
 
@@ -111,7 +111,7 @@ def test_rollback_after_git_mv_restores_the_files_and_the_index(repo):
 
 
 def test_a_failed_git_mv_apply_restores_the_index_too(repo, monkeypatch):
-    from migrator import apply as applier
+    from migrator.adapters import apply as applier
 
     repo_dir, mapping, root = repo
     before = tree_state(root)

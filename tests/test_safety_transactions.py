@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from migrator import apply as applier
-from migrator import planner
-from migrator.mapping import load_mapping
-from migrator.state import read_state
+from migrator.adapters import apply as applier
+from migrator.engine import plan as planner
+from migrator.mapping.spec import load_mapping
+from migrator.adapters.state import read_state
 from tests.helpers import run_cli
 
 MAPPING = """\

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from migrator.facades import is_generated_facade
-from migrator.mapping import load_mapping
+from migrator.engine.facades import is_generated_facade
+from migrator.mapping.spec import load_mapping
 from tests.helpers import REPO, copy_fixture, run_cli, tree_digest, tree_files
 
 MAPPING = load_mapping(REPO / "mapping.yaml")

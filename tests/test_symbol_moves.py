@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator import symbols
+from migrator.engine import symbols
 from tests.helpers import copy_fixture, run_cli, tree_digest, write_project
 
 MAPPING = """\

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator import symbols
+from migrator.engine import symbols
 from tests.helpers import run_cli, write_project
 
 MAPPING = """\

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.state import read_state
+from migrator.adapters.state import read_state
 from tests.helpers import run_cli
 from tests.test_safety_transactions import FILES, MAPPING, tree_state, write_tree
 

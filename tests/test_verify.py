@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from migrator import verify
-from migrator.state import read_state
+from migrator.commands import verify
+from migrator.adapters.state import read_state
 from tests.helpers import copy_fixture, run_cli, tree_files, write_project
 
 MAPPING = """\

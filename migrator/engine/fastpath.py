@@ -22,8 +22,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from migrator import pyast
-from migrator.model import Diagnostic, Edit, FileContext, MoveSet
+from migrator.analysis import pyast
+from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
 
 
 @dataclass(frozen=True)

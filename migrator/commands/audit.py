@@ -42,14 +42,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from migrator.pyast import absolute_module
-from migrator import equivalence, graph as graphs
-from migrator.facades import is_generated_facade
-from migrator.mapping import Mapping, MoveSpec
-from migrator.model import Diagnostic, MoveSet
-from migrator.planner import plan_phase
-from migrator.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
-from migrator.state import State
+from migrator.analysis.pyast import absolute_module
+from migrator.analysis import equivalence, graph as graphs
+from migrator.engine.facades import is_generated_facade
+from migrator.mapping.spec import Mapping, MoveSpec
+from migrator.model.plan import Diagnostic, MoveSet
+from migrator.engine.plan import plan_phase
+from migrator.analysis.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
+from migrator.adapters.state import State
 
 #: Token similarity from which two same-name definitions count as near-identical.
 NEAR_IDENTICAL = 0.7
@@ -542,7 +542,7 @@ def _outside_imports(snapshot: Snapshot, index: ProjectIndex):
     with no dots in its name, so `graph.build_graph` resolves its imports exactly as it
     does for the target's own modules; only the stand-ins are parsed again.
     """
-    from migrator.notebooks import _mask
+    from migrator.engine.notebooks import _mask
 
     files: dict[str, FileEntry] = {}
     where: dict[str, tuple[str, int | None]] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from migrator.model import Diagnostic, Edit, RefKind, Severity
+from migrator.model.plan import Diagnostic, Edit, RefKind, Severity
 
 _MAGIC = re.compile(r"^(\s*)(%|!|\?)|^\s*\w+\s*=\s*[!%]")
 _MASK = "# __migrator_masked_line_{}__"

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Iterable
 
-from migrator import commands, configfiles, facades, fastpath, graph, notebooks, pyast, symbols
-from migrator.equivalence import equivalent, unified
-from migrator.mapping import Mapping, PhaseSpec
-from migrator.model import (
+from migrator.engine import command_lines as commands
+from migrator.engine import configfiles, facades, fastpath, notebooks, symbols
+from migrator.analysis import graph, pyast
+from migrator.analysis.equivalence import equivalent, unified
+from migrator.mapping.spec import Mapping, PhaseSpec
+from migrator.model.plan import (
     ChangeRole,
     Diagnostic,
     Edit,
@@ -32,8 +34,8 @@ from migrator.model import (
     Progress,
     Severity,
 )
-from migrator.moves import Expansion, expand
-from migrator.project import (
+from migrator.engine.expand import Expansion, expand
+from migrator.analysis.project import (
     CONFIG_SUFFIXES,
     NOTEBOOK_SUFFIX,
     FileEntry,
@@ -124,7 +126,7 @@ def rewrite_python_text(
 
 
 #: Rewrite files whose only references are `from` imports statement by statement, and
-#: run only the rules that can find work in a file (migrator/fastpath.py). Off only in
+#: run only the rules that can find work in a file (migrator/engine/fastpath.py). Off only in
 #: tests that compare both ways.
 STATEMENTS_ALONE = True
 
@@ -225,7 +227,7 @@ def rewrite_all(
             done(_rewrite_chunk(chunk, moves))
     else:
         import multiprocessing
-        from migrator.workers import pool as worker_pool
+        from migrator.analysis.workers import pool as worker_pool
         import rules  # noqa: F401 — imported once here, so forked workers start with libcst loaded
 
         context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
@@ -1053,7 +1055,7 @@ def _with_carried_helpers(moves_here: list, source: str, module: str, is_package
     Returns the moves in the source's order (so definitions land in an order that
     worked) and, for helpers that cannot travel, why.
     """
-    from migrator.moves import SymbolMove
+    from migrator.engine.expand import SymbolMove
 
     rebound = symbols.rebound_globally(source)
     out = list(moves_here)

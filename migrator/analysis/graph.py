@@ -43,7 +43,7 @@ import json
 import os
 import sys
 import warnings
-from migrator.workers import pool as worker_pool
+from migrator.analysis.workers import pool as worker_pool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -51,10 +51,10 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
-from migrator.model import Progress
-from migrator.project import STATE_DIR, ModuleInfo, ProjectIndex, Snapshot
-from migrator import pyast
-from migrator.pyast import absolute_module
+from migrator.model.plan import Progress
+from migrator.analysis.project import STATE_DIR, ModuleInfo, ProjectIndex, Snapshot
+from migrator.analysis import pyast
+from migrator.analysis.pyast import absolute_module
 
 EdgeKind = pyast.EdgeKind
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrator.project import STATE_DIR
+from migrator.analysis.project import STATE_DIR
 
 STATE_FILE = "state.json"
 JOURNAL_DIR = "journal"

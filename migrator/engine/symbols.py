@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from migrator import pyast
-from migrator.pyast import absolute_module
-from migrator.equivalence import normal_form_of_node
+from migrator.analysis import pyast
+from migrator.analysis.pyast import absolute_module
+from migrator.analysis.equivalence import normal_form_of_node
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrator import pyast
-from migrator import audit, check
-from migrator.mapping import Mapping
-from migrator.project import STATE_DIR, ProjectIndex, Snapshot
-from migrator.state import APPLIED_DIR, State
+from migrator.analysis import pyast
+from migrator.commands import audit, check
+from migrator.mapping.spec import Mapping
+from migrator.analysis.project import STATE_DIR, ProjectIndex, Snapshot
+from migrator.adapters.state import APPLIED_DIR, State
 
 #: How long one run of the target's tests may take (seconds).
 TEST_TIMEOUT = 1800
@@ -228,7 +228,7 @@ def _baseline(root: Path, state: State, given: Path | None, tmp: Path) -> tuple[
 def rebuild_pre_plan_tree(copy: Path, state: State) -> None:
     """Turn `copy` (a copy of the target, `.migrator/` included) into the tree before
     every applied phase, replaying their undo records newest first; `.migrator/` goes."""
-    from migrator.apply import restore_from_journal
+    from migrator.adapters.apply import restore_from_journal
 
     for applied in reversed(state.applied):
         undo = copy / STATE_DIR / APPLIED_DIR / str(applied.phase)

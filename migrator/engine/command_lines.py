@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from migrator.model import Diagnostic, Severity
-from migrator.project import Snapshot, is_command_file, matches_any
+from migrator.model.plan import Diagnostic, Severity
+from migrator.analysis.project import Snapshot, is_command_file, matches_any
 
 #: The code of a `python -m` line that runs an old path, in `plan` and `check` alike.
 CODE = "MIG006"

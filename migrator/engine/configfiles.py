@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from migrator.model import Edit, RefKind
+from migrator.model.plan import Edit, RefKind
 
 DOTTED_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?::[A-Za-z_][A-Za-z0-9_.]*)?$")
 

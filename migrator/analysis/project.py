@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator, Mapping
 
-from migrator.pyast import module_attributes
+from migrator.analysis.pyast import module_attributes
 
 STATE_DIR = ".migrator"
 
@@ -192,7 +192,7 @@ class Snapshot:
 
 def listing(root: Path) -> list[str]:
     """Every file of the target the tool may read (see `Snapshot`), sorted, posix relative."""
-    from migrator import vcs
+    from migrator.adapters import vcs
 
     root = root.resolve()
     tree = vcs.work_tree(root)
@@ -230,7 +230,7 @@ def unread_reason(root: Path, exclude: Iterable[str] = ()) -> Callable[[str], st
 
 
 def _in_git(root: Path) -> bool:
-    from migrator import vcs
+    from migrator.adapters import vcs
 
     return vcs.work_tree(root) is not None
 

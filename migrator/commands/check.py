@@ -12,14 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from migrator import commands
-from migrator.facades import is_generated_facade
-from migrator.mapping import Mapping
-from migrator.model import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
-from migrator.planner import MENTION, FileRewriteError, mentions, prefilter, read_snapshot, rewrite_file, _with_reexports
-from migrator.project import ProjectIndex, Snapshot, matches_any
-from migrator.pyast import absolute_module
-from migrator.state import State, sha256
+from migrator.engine import command_lines as commands
+from migrator.engine.facades import is_generated_facade
+from migrator.mapping.spec import Mapping
+from migrator.model.plan import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
+from migrator.engine.plan import MENTION, FileRewriteError, mentions, prefilter, read_snapshot, rewrite_file, _with_reexports
+from migrator.analysis.project import ProjectIndex, Snapshot, matches_any
+from migrator.analysis.pyast import absolute_module
+from migrator.adapters.state import State, sha256
 
 #: Finding codes: what kind of stale reference, or what else is wrong.
 CODES = {
@@ -216,7 +216,7 @@ def cycle_components(
     component has the same edges and members as before, so it stands. A run without a
     usable memo builds the whole graph. Either way the result is the same.
     """
-    from migrator import graph
+    from migrator.analysis import graph
 
     imports = imports if imports is not None else graph.ImportCache()
     roots = mapping.spec.target.source_roots
@@ -269,7 +269,7 @@ def _components(g) -> list[tuple[tuple[str, ...], tuple[str, int, str] | None]]:
 def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True, progress=None) -> list[Finding]:
     """Every finding. `cache`: use and update the import cache in the target's state
     folder (the result never depends on it). `progress` is told how parsing goes."""
-    from migrator.graph import ImportCache
+    from migrator.analysis.graph import ImportCache
 
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()

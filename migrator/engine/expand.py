@@ -14,10 +14,10 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from migrator import gates
-from migrator.mapping import Mapping, MoveSpec, PhaseSpec
-from migrator.model import Diagnostic, ModuleMoveRecord, MoveSet, Severity
-from migrator.project import ProjectIndex, Snapshot
+from migrator.engine import shadowing as gates
+from migrator.mapping.spec import Mapping, MoveSpec, PhaseSpec
+from migrator.model.plan import Diagnostic, ModuleMoveRecord, MoveSet, Severity
+from migrator.analysis.project import ProjectIndex, Snapshot
 
 
 @dataclass(frozen=True)

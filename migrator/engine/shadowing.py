@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from migrator.project import Snapshot
+from migrator.analysis.project import Snapshot
 
 #: Distributions whose import name is not derived from their project name.
 KNOWN_IMPORT_NAMES = {

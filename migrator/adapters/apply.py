@@ -50,9 +50,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from migrator import vcs
-from migrator.model import FileChange, PhasePlan
-from migrator.state import (
+from migrator.adapters import vcs
+from migrator.model.plan import FileChange, PhasePlan
+from migrator.adapters.state import (
     STATE_FILE,
     AppliedPhase,
     State,
@@ -159,7 +159,7 @@ def writer_lock(root: Path, op: str) -> Iterator[None]:
             os.close(fd)
             fd = -1
             if attempt >= 9:
-                from migrator.state import lock_holder
+                from migrator.adapters.state import lock_holder
 
                 holder = lock_holder(root)
                 who = f"`migrate {holder[1]}` (pid {holder[0]})" if holder and holder[0] else "another `migrate` process"

@@ -1,0 +1,1 @@
+"""The pure engine: Mapping x Snapshot -> PhasePlan. Expands phases, rewrites files through the rules, builds facades and moved symbols, gates shadowing and import cycles. Never writes; never imports rich or typer."""
