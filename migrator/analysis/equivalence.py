@@ -21,6 +21,8 @@ import io
 import tokenize
 from typing import Callable, Iterable
 
+from migrator.model.names import package_of
+
 #: Maps an absolute dotted module name to the name it will have (None: unchanged).
 Renamer = Callable[[str], "str | None"]
 
@@ -51,7 +53,7 @@ def normalized_tree(
 ) -> ast.Module:
     """The AST that `normal_form` dumps (docstrings gone, imports absolute, ...)."""
     tree = ast.parse(source)
-    _Normalizer(_package(module, is_package), rename).visit(tree)
+    _Normalizer(package_of(module, is_package=is_package), rename).visit(tree)
     if ignore_local_names:
         _LocalNames().module(tree)
     return tree
@@ -130,12 +132,6 @@ def unified(a: str, b: str, a_name: str, b_name: str, context: int = 3) -> str:
 def dump(node: ast.AST) -> str:
     """The canonical text of a normalized tree (what `normal_form` returns)."""
     return ast.dump(node, annotate_fields=False, include_attributes=False)
-
-
-def _package(module: str | None, is_package: bool) -> str | None:
-    if module is None:
-        return None
-    return module if is_package else module.rpartition(".")[0]
 
 
 def _copy(node: ast.AST) -> ast.AST:

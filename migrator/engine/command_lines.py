@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from migrator.model.plan import Diagnostic, Severity
 from migrator.analysis.project import Snapshot, is_command_file, matches_any
+from migrator.model.names import renamed
+from migrator.model.plan import Diagnostic, Severity
 
 #: The code of a `python -m` line that runs an old path, in `plan` and `check` alike.
 CODE = "MIG006"
@@ -68,7 +69,7 @@ def python_m_references(path: str, text: str, modules: Mapping[str, str]) -> lis
             continue
         for match in _COMMAND.finditer(line):
             old = match.group("module")
-            new = _module_target(modules, old)
+            new = renamed(old, modules)
             if new is None:
                 continue
             start, end = match.span("module")
@@ -93,12 +94,3 @@ def plan_warnings(snapshot: Snapshot, modules: Mapping[str, str], kept: Iterable
         Diagnostic(Severity.WARNING, CODE, ref.message("this phase moves to"), ref.path, ref.line, ref.col)
         for ref in in_snapshot(snapshot, modules, kept)
     ]
-
-
-def _module_target(modules: Mapping[str, str], module: str) -> str | None:
-    parts = module.split(".")
-    for end in range(len(parts), 0, -1):
-        target = modules.get(".".join(parts[:end]))
-        if target is not None:
-            return ".".join([target, *parts[end:]])
-    return None

@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from migrator.analysis import pyast
-from migrator.analysis.pyast import absolute_module
 from migrator.analysis.equivalence import normal_form_of_node
+from migrator.analysis.pyast import absolute_module
+from migrator.model.names import package_of
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ def extract(source: str, name: str, module_name: str, is_package: bool) -> Extra
     code = module.code_for_node(module.body[i]).lstrip("\n")
     tree = ast.parse(source)
     deps = dependencies(source, name)
-    package = module_name if is_package else module_name.rpartition(".")[0]
+    package = package_of(module_name, is_package=is_package)
     imports: list[str] = []
     typing_imports: list[str] = []
     notes: list[str] = []
