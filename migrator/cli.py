@@ -69,12 +69,12 @@ def _load(mapping_path: Path):
 @contextmanager
 def _writing(mapping, op: str):
     """Hold the target's writer lock for the body, or refuse (exit 3) naming its holder."""
-    from migrator.adapters import apply as applier
+    from migrator.adapters.lock import LockHeld, writer_lock
 
     try:
-        lock = applier.writer_lock(mapping.root, op)
+        lock = writer_lock(mapping.root, op)
         lock.__enter__()
-    except applier.LockHeld as exc:
+    except LockHeld as exc:
         _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_REFUSED)
     except OSError as exc:
@@ -102,7 +102,7 @@ def _with_preflight(mapping, phases):
     """The phase plans with a refusal added for every path the disk will not take (as apply)."""
     import dataclasses
 
-    from migrator.adapters import apply as applier
+    from migrator.adapters.preflight import preflight
     from migrator.model.plan import Diagnostic, Severity
     from migrator.analysis.project import unread_reason
 
@@ -110,7 +110,7 @@ def _with_preflight(mapping, phases):
     earlier: set[str] = set()
     out = []
     for p in phases:
-        problems = applier.preflight(mapping.root, p, unseen=unseen, ignore=earlier)
+        problems = preflight(mapping.root, p, unseen=unseen, ignore=earlier)
         if problems:
             extra = tuple(Diagnostic(Severity.ERROR, "MIG120", f"{why}; nothing was changed", path=rel) for rel, why in problems)
             # the location is already in `rel` (path:line:col for a file that would not parse)
@@ -352,7 +352,7 @@ def rollback(
     mapping: Path = MappingOpt,
 ) -> None:
     """Undo the last applied phase, or finish undoing an interrupted apply."""
-    from migrator.adapters import apply as applier
+    from migrator.adapters import rollback as undoer
     from migrator.adapters.state import StateError
 
     m = _load(mapping)
@@ -361,19 +361,19 @@ def rollback(
     with _writing(m, "rollback"):
         _read_state(m)  # a state that cannot be trusted refuses before any file is touched
         try:
-            recovered = applier.recover(m.root)
+            recovered = undoer.recover(m.root)
             if recovered is not None:
                 out.print(f"restored the tree from an interrupted apply ({len(recovered)} files put back)")
                 raise typer.Exit(EXIT_OK)
-            undone = applier.rollback_phase(m.root, phase)
+            undone = undoer.rollback_phase(m.root, phase)
         except StateError as exc:
             _refuse_state(exc)
-        except applier.RollbackRefused as exc:
+        except undoer.RollbackRefused as exc:
             err.print(f"[bold red]refused[/] {_escape(str(exc))}")
             for f in exc.files:
                 err.print(f"  {_escape(f)}")
             raise typer.Exit(EXIT_REFUSED)
-        except applier.RollbackFailed as exc:
+        except undoer.RollbackFailed as exc:
             err.print(f"[bold red]error[/] {_escape(str(exc))}")
             raise typer.Exit(EXIT_REFUSED)
         except OSError as exc:

@@ -228,7 +228,7 @@ def _baseline(root: Path, state: State, given: Path | None, tmp: Path) -> tuple[
 def rebuild_pre_plan_tree(copy: Path, state: State) -> None:
     """Turn `copy` (a copy of the target, `.migrator/` included) into the tree before
     every applied phase, replaying their undo records newest first; `.migrator/` goes."""
-    from migrator.adapters.apply import restore_from_journal
+    from migrator.adapters.journal import restore_from_journal
 
     for applied in reversed(state.applied):
         undo = copy / STATE_DIR / APPLIED_DIR / str(applied.phase)
