@@ -32,7 +32,6 @@ temporary directory. Nothing in the target changes.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shlex
