@@ -1,7 +1,6 @@
-"""`migrate`: the command line. Thin: parse options, call the engine, render, exit.
-
-Exit codes: 0 fine; 1 findings (stale imports, new cycles, regressions); 2 bad usage or
-bad mapping; 3 refused by a safety gate (nothing written).
+"""`migrate`: the command line. Thin: parse options, call the commands, the engine and
+the adapters, hand their data to `report` (the only renderer), exit with one of the
+`EXIT_*` codes below.
 """
 
 from __future__ import annotations
@@ -14,10 +13,22 @@ from typing import Optional
 
 import typer
 
+#: Exit codes, the same for every command (scripts and CI branch on them).
+#: 0: done, nothing to report (also: nothing to do, or the user declined to apply).
 EXIT_OK = 0
+#: 1: findings — `check`: stale references; `verify`: a regression or any failed check.
 EXIT_FINDINGS = 1
+#: 2: bad usage (typer exits 2 on a bad option too) or bad mapping — an unreadable or
+#: invalid mapping, no such phase, an earlier phase not applied yet, --git-mv outside a
+#: git work tree, verify's --baseline missing or no undo record to rebuild it from.
 EXIT_USAGE = 2
+#: 3: refused by a safety gate, or a write that failed and was undone — a plan with
+#: errors, uncommitted touched files, another process holding the writer lock, an
+#: interrupted apply/rollback or an untrusted state file, a refused or failed rollback.
+#: Nothing was written, or what was written was put back, unless the message says to
+#: run `migrate rollback`.
 EXIT_REFUSED = 3
+#: 130: interrupted by Ctrl-C (`main` prints one line: what changed, what to run).
 EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
@@ -69,12 +80,12 @@ def _load(mapping_path: Path):
 @contextmanager
 def _writing(mapping, op: str):
     """Hold the target's writer lock for the body, or refuse (exit 3) naming its holder."""
-    from migrator.adapters import apply as applier
+    from migrator.adapters.lock import LockHeld, writer_lock
 
     try:
-        lock = applier.writer_lock(mapping.root, op)
+        lock = writer_lock(mapping.root, op)
         lock.__enter__()
-    except applier.LockHeld as exc:
+    except LockHeld as exc:
         _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_REFUSED)
     except OSError as exc:
@@ -86,23 +97,11 @@ def _writing(mapping, op: str):
         lock.__exit__(None, None, None)
 
 
-def _running(root: Path) -> str | None:
-    """'a `migrate apply` (pid N) is running …' when another process writes the target."""
-    from migrator.adapters.state import lock_holder
-
-    holder = lock_holder(root)
-    if holder is None:
-        return None
-    pid, op = holder
-    who = f"`migrate {op}` (pid {pid})" if pid else "`migrate` process"
-    return f"a {who} is running on this target — wait for it to finish, then run this again"
-
-
 def _with_preflight(mapping, phases):
     """The phase plans with a refusal added for every path the disk will not take (as apply)."""
     import dataclasses
 
-    from migrator.adapters import apply as applier
+    from migrator.adapters.preflight import preflight
     from migrator.model.plan import Diagnostic, Severity
     from migrator.analysis.project import unread_reason
 
@@ -110,7 +109,7 @@ def _with_preflight(mapping, phases):
     earlier: set[str] = set()
     out = []
     for p in phases:
-        problems = applier.preflight(mapping.root, p, unseen=unseen, ignore=earlier)
+        problems = preflight(mapping.root, p, unseen=unseen, ignore=earlier)
         if problems:
             extra = tuple(Diagnostic(Severity.ERROR, "MIG120", f"{why}; nothing was changed", path=rel) for rel, why in problems)
             # the location is already in `rel` (path:line:col for a file that would not parse)
@@ -131,8 +130,9 @@ def _recover_if_needed(mapping) -> None:
     """Refuse to work on a tree an interrupted apply or rollback left half-written, or
     whose state file cannot be trusted."""
     from migrator.adapters.state import StateError, interruption
+    from migrator.commands.status import running_writer
 
-    running = _running(mapping.root)
+    running = running_writer(mapping.root)
     if running is not None:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(running)}")
         raise typer.Exit(EXIT_REFUSED)
@@ -236,10 +236,6 @@ def apply(
     cache: bool = CacheOpt,
 ) -> None:
     """Apply one phase: exactly what `migrate plan --phase N` shows, transactionally."""
-    from migrator.adapters import apply as applier
-    from migrator.engine import plan as planner
-    from migrator import report
-
     m = _load(mapping)
     with _writing(m, "apply"):
         _apply(m, phase, yes, skip_unparsable, jobs, allow_dirty, git_mv, cache)
@@ -249,7 +245,6 @@ def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int],
     from migrator.adapters import apply as applier
     from migrator.engine import plan as planner
     from migrator import report
-    from migrator.adapters.state import read_state
 
     _recover_if_needed(m)
     _check_phase(m, phase)
@@ -303,47 +298,20 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
     """Show which phases are applied, when, and whether the tree still matches."""
     import json
 
-    from rich.table import Table
-
-    from migrator.adapters.state import StateError, interruption, modified_files, undo_dir
+    from migrator import report
+    from migrator.adapters.state import StateError
+    from migrator.commands.status import run_status
 
     m = _load(mapping)
     state = _read_state(m)
-    rows = []
-    for p in m.spec.phases:
-        a = state.get(p.phase)
-        edited = modified_files(m.root, a) if a else []
-        rows.append({
-            "phase": p.phase, "title": p.title, "applied": a is not None, "applied_at": a.applied_at if a else None,
-            "tree_matches": (not edited) if a else None, "modified_files": edited,
-            "undo_record": (undo_dir(m.root, p.phase) / "journal.json").exists() if a else None,
-        })
-    running = _running(m.root)
     try:
-        what = interruption(m.root) if running is None else None
+        result = run_status(m, state)
     except StateError as exc:
         _refuse_state(exc)
-    interrupted = what is not None
     if format == "json":
-        detail = {"op": what.op, "phase": what.phase, "message": str(what), "fix": "migrate rollback"} if what else None
-        payload = {"version": 1, "running": running, "interrupted": interrupted, "interruption": detail, "phases": rows}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.status_json(result), indent=2) + "\n")
         raise typer.Exit(EXIT_OK)
-    table = Table(title=f"migrate status: {m.root}")
-    for col in ("phase", "title", "applied", "tree matches"):
-        table.add_column(col)
-    for r in rows:
-        match = "-" if not r["applied"] else ("yes" if not r["modified_files"] else f"[yellow]{len(r['modified_files'])} file(s) edited since[/]")
-        table.add_row(str(r["phase"]), r["title"], r["applied_at"] or "no", match)
-    out = _console()
-    out.print(table)
-    for r in rows:
-        for f in r["modified_files"]:
-            out.print(f"  phase {r['phase']}: {_escape(f)} edited since it was applied")
-    if running is not None:
-        out.print(f"[bold yellow]running[/]: {_escape(running)}")
-    if what is not None:
-        out.print(f"[bold red]interrupted[/]: {_escape(str(what))}")
+    report.print_status(_console(), result)
 
 
 @app.command()
@@ -352,7 +320,7 @@ def rollback(
     mapping: Path = MappingOpt,
 ) -> None:
     """Undo the last applied phase, or finish undoing an interrupted apply."""
-    from migrator.adapters import apply as applier
+    from migrator.adapters import rollback as undoer
     from migrator.adapters.state import StateError
 
     m = _load(mapping)
@@ -361,19 +329,19 @@ def rollback(
     with _writing(m, "rollback"):
         _read_state(m)  # a state that cannot be trusted refuses before any file is touched
         try:
-            recovered = applier.recover(m.root)
+            recovered = undoer.recover(m.root)
             if recovered is not None:
                 out.print(f"restored the tree from an interrupted apply ({len(recovered)} files put back)")
                 raise typer.Exit(EXIT_OK)
-            undone = applier.rollback_phase(m.root, phase)
+            undone = undoer.rollback_phase(m.root, phase)
         except StateError as exc:
             _refuse_state(exc)
-        except applier.RollbackRefused as exc:
+        except undoer.RollbackRefused as exc:
             err.print(f"[bold red]refused[/] {_escape(str(exc))}")
             for f in exc.files:
                 err.print(f"  {_escape(f)}")
             raise typer.Exit(EXIT_REFUSED)
-        except applier.RollbackFailed as exc:
+        except undoer.RollbackFailed as exc:
             err.print(f"[bold red]error[/] {_escape(str(exc))}")
             raise typer.Exit(EXIT_REFUSED)
         except OSError as exc:
@@ -425,8 +393,7 @@ def graph(
             views.append((f"after phase {phase}", graphs.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs, progress=progress)))
     imports.save(limit=3 * len(snapshot.files))
     if format is GraphFormat.json:
-        payload = {"version": 1, "graphs": [{"label": label, **g.to_json()} for label, g in views]}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.graph_json(views), indent=2) + "\n")
     elif format is GraphFormat.dot:
         sys.stdout.write(views[-1][1].to_dot())
     else:
@@ -473,7 +440,6 @@ def _fix(m) -> None:
     """`check --fix`: rewrite stale references transactionally (the caller holds the lock)."""
     from migrator.adapters import apply as applier
     from migrator.commands import check as checker
-    from migrator.adapters.state import read_state
 
     _recover_if_needed(m)
     fix_plan = checker.fix_plan(m, _read_state(m))
@@ -565,9 +531,6 @@ def schema() -> None:
     from migrator.mapping.spec import json_schema_text
 
     sys.stdout.write(json_schema_text())
-
-
-EXIT_INTERRUPTED = 130
 
 
 def main() -> None:

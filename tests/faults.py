@@ -1,10 +1,15 @@
-"""Fault injection for the suite: make the n-th disk change of migrator/adapters/apply.py fail.
+"""Fault injection for the suite: make the n-th disk change of the writer fail.
 
-`apply.py` changes the disk only through its `_io` seam (`DiskIO`: write, replace,
-chmod, mkdir, unlink, rmdir, rmtree). `FaultyDisk(fail_at=n, error=errno.ENOSPC)`
-counts those calls and makes the n-th raise `OSError(error)` naming the path, exactly
-as the real call would; every other call goes to the disk. `fail_at=None` only counts,
-so a first clean run says how many faults there are to inject.
+The writer (migrator/adapters/apply.py, journal.py, rollback.py) changes the disk only
+through its seam, `disk.DiskIO` (write, replace, chmod, mkdir, unlink, rmdir, rmtree):
+passed in as `io=`, or put in place for a command run through the CLI with
+`disk.using_disk`. `FaultyDisk(fail_at=n, error=errno.ENOSPC)` counts those calls and
+makes the n-th raise `OSError(error)` naming the path, exactly as the real call would
+(or `exception`, e.g. KeyboardInterrupt, when given); every other call goes to the disk.
+`counts` picks the calls that count (default: all; `target_writes`: the writes of the
+target's files, not of the tool's state). `fail_at=None` only counts, so a first clean
+run says how many faults there are to inject. `failed` says which call was made to
+fail, so a test can assert that its fault was hit.
 """
 
 from __future__ import annotations
@@ -13,27 +18,45 @@ import contextlib
 import errno
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from migrator.adapters import apply as applier
+from migrator.adapters.disk import DiskIO, using_disk
 
 
-class FaultyDisk(applier.DiskIO):
-    def __init__(self, fail_at: int | None = None, error: int = errno.ENOSPC):
+def every_call(op: str, path: Path) -> bool:
+    return True
+
+
+def target_writes(op: str, path: Path) -> bool:
+    """A file of the target being written (its temporary file), not one of `.migrator/`."""
+    return op == "write" and ".migrator" not in Path(path).parts
+
+
+class FaultyDisk(DiskIO):
+    def __init__(
+        self,
+        fail_at: int | None = None,
+        error: int = errno.ENOSPC,
+        *,
+        exception: BaseException | None = None,
+        counts: Callable[[str, Path], bool] = every_call,
+    ):
         self.fail_at = fail_at
         self.error = error
+        self.exception = exception
+        self.counts = counts
         self.calls: list[tuple[str, str]] = []
-
-    @property
-    def failed(self) -> tuple[str, str] | None:
-        """(operation, path) of the call that was made to fail, once it was."""
-        if self.fail_at is None or len(self.calls) < self.fail_at:
-            return None
-        return self.calls[self.fail_at - 1]
+        #: (operation, path) of the call that was made to fail, once it was.
+        self.failed: tuple[str, str] | None = None
 
     def _step(self, op: str, path: Path) -> None:
+        if not self.counts(op, path):
+            return
         self.calls.append((op, str(path)))
         if len(self.calls) == self.fail_at:
+            self.failed = (op, str(path))
+            if self.exception is not None:
+                raise self.exception
             raise OSError(self.error, os.strerror(self.error), str(path))
 
     def write(self, path, data, mode=None):
@@ -66,12 +89,7 @@ class FaultyDisk(applier.DiskIO):
 
 
 @contextlib.contextmanager
-def faulty_disk(fail_at: int | None = None, error: int = errno.ENOSPC) -> Iterator[FaultyDisk]:
-    """Route apply.py's disk changes through a FaultyDisk for the body."""
-    disk = FaultyDisk(fail_at, error)
-    saved = applier._io
-    applier._io = disk
-    try:
+def faulty_disk(fail_at: int | None = None, error: int = errno.ENOSPC, **options) -> Iterator[FaultyDisk]:
+    """Route the writer's disk changes through a FaultyDisk for the body (CLI included)."""
+    with using_disk(FaultyDisk(fail_at, error, **options)) as disk:
         yield disk
-    finally:
-        applier._io = saved

@@ -1,7 +1,7 @@
 """A `migrate apply` killed with SIGKILL at any point is recovered byte for byte.
 
 The kill is real: a `python -m migrator apply` subprocess runs with the test hook
-`MIGRATOR_CRASH_AFTER_WRITES=k` (see migrator/adapters/apply.py), which makes the process send
+`MIGRATOR_CRASH_AFTER_WRITES=k` (see migrator/adapters/apply.py; journal.py for restores), which makes the process send
 itself SIGKILL after its k-th file write — no `finally`, no `except`, no cleanup runs,
 exactly as if the machine's OOM killer or a `kill -9` hit it there. The hook makes the
 kill point deterministic; `MIGRATOR_CRASH_AFTER_RESTORES` does the same for rollback.

@@ -1,6 +1,6 @@
 """Every disk change of an apply and of a rollback, made to fail in turn, restores.
 
-tests/faults.py makes the n-th call through apply.py's disk seam raise ENOSPC or EACCES
+tests/faults.py makes the n-th call through the writer's disk seam raise ENOSPC or EACCES
 (for n = 1 .. the number of calls of a clean run): each time the command exits 3 with
 one message naming the cause and the path, no traceback, and the tree (bytes, modes,
 folders) and the tool's state are exactly as before the command, or, for a rollback that
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from migrator.adapters.disk import DiskIO, using_disk
 from migrator.adapters.state import read_state
 from tests.faults import faulty_disk
 from tests.helpers import run_cli
@@ -119,16 +119,17 @@ def test_a_fault_at_any_write_of_a_rollback_puts_the_tree_back_or_finishes_on_th
     assert tree_state(root) == before
 
 
-class _ReadOnlyAfterFirstReplace(__import__("migrator.adapters.apply", fromlist=["DiskIO"]).DiskIO):
+class _ReadOnlyAfterFirstReplace(DiskIO):
     """A folder made read-only in the middle of an apply: once one file in it was
     replaced, every later change in it fails with EACCES (root ignores permission bits,
     so the fault is injected)."""
 
     def __init__(self, folder: Path):
-        self.folder, self.replaced = str(folder), 0
+        self.folder, self.replaced, self.refused = str(folder), 0, 0
 
     def _check(self, path) -> None:
         if self.replaced and str(path).startswith(self.folder + "/"):
+            self.refused += 1
             raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
     def write(self, path, data, mode=None):
@@ -146,21 +147,19 @@ class _ReadOnlyAfterFirstReplace(__import__("migrator.adapters.apply", fromlist=
         super().unlink(path)
 
 
-def test_a_folder_that_stays_unwritable_keeps_the_journal_and_says_to_run_rollback(tmp_path, monkeypatch):
-    from migrator.adapters import apply as applier
-
+def test_a_folder_that_stays_unwritable_keeps_the_journal_and_says_to_run_rollback(tmp_path):
     mapping, root = _project(tmp_path)
     before = tree_state(root)
-    monkeypatch.setattr(applier, "_io", _ReadOnlyAfterFirstReplace(root / "src/app/utils"))
 
-    result = run_cli("apply", "--phase", "1", "--mapping", str(mapping))
+    with using_disk(_ReadOnlyAfterFirstReplace(root / "src/app/utils")) as disk:
+        result = run_cli("apply", "--phase", "1", "--mapping", str(mapping))
 
+    assert disk.refused >= 2  # a write of the apply and one of the restore were refused
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     assert "and so did restoring the tree (Permission denied" in result.output
     assert "run `migrate rollback`" in result.output
     assert (root / ".migrator/journal/journal.json").exists()
-    monkeypatch.setattr(applier, "_io", applier.DiskIO())  # the folder is writable again
-    rolled = run_cli("rollback", "--mapping", str(mapping))
+    rolled = run_cli("rollback", "--mapping", str(mapping))  # the folder is writable again: the real disk
     assert rolled.exit_code == 0, rolled.output
     assert tree_state(root) == before

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from migrator.adapters import apply as applier
+from migrator.adapters.preflight import preflight
 from migrator.engine import plan as planner
 from migrator.mapping.spec import load_mapping
 from tests.helpers import run_cli
@@ -75,7 +76,7 @@ def test_a_written_python_file_that_would_not_compile_is_refused_before_writing(
         dataclasses.replace(c, after=c.after + b"NAME = 'a\0b'\n") if c is change else c for c in plan.changes
     ))
 
-    problems = applier.preflight(root, broken)
+    problems = preflight(root, broken)
 
     assert [p for p, _ in problems] == ["src/app/entry.py"]
     assert "does not parse" in problems[0][1]
@@ -91,7 +92,7 @@ def test_a_name_longer_than_the_file_system_allows_is_refused_by_plan(tmp_path):
     long_path = "src/app/" + "n" * 300 + ".py"
     too_long = dataclasses.replace(plan, changes=plan.changes + (dataclasses.replace(plan.changes[0], path=long_path, renamed_from=None),))
 
-    problems = dict(applier.preflight(root, too_long))
+    problems = dict(preflight(root, too_long))
 
     assert "more than this file system allows" in problems[long_path]
 

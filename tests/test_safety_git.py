@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from migrator.adapters import vcs
+from tests.faults import faulty_disk, target_writes
 from tests.helpers import run_cli
 from tests.test_safety_transactions import FILES, MAPPING, tree_state, write_tree
 
@@ -110,22 +111,13 @@ def test_rollback_after_git_mv_restores_the_files_and_the_index(repo):
     assert git(repo_dir, "status", "--porcelain") == ""
 
 
-def test_a_failed_git_mv_apply_restores_the_index_too(repo, monkeypatch):
-    from migrator.adapters import apply as applier
-
+def test_a_failed_git_mv_apply_restores_the_index_too(repo):
     repo_dir, mapping, root = repo
     before = tree_state(root)
-    real = applier._atomic_write
-    calls = {"n": 0}
 
-    def failing(target, data, mode):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError("disk full")
-        real(target, data, mode)
-
-    monkeypatch.setattr(applier, "_atomic_write", failing)
-    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--git-mv")
+    with faulty_disk(3, exception=OSError("disk full"), counts=target_writes) as disk:  # the third file written
+        result = run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--git-mv")
+    assert disk.failed is not None
     assert result.exit_code == 3
     assert tree_state(root) == before
     assert git(repo_dir, "status", "--porcelain") == ""

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from migrator.adapters import apply as applier
+from migrator.adapters.disk import DiskIO, tmp_path, using_disk
+from migrator.adapters.rollback import rollback_phase
 from migrator.engine import plan as planner
 from migrator.mapping.spec import load_mapping
 from migrator.adapters.state import read_state
+from tests.faults import FaultyDisk, target_writes
 from tests.helpers import run_cli
 
 MAPPING = """\
@@ -83,33 +86,25 @@ def _phase_plan(mapping: Path, phase: int):
     return planner.plan(m, [phase]).phases[0]
 
 
-def _failing_after(n: int, exc: BaseException, real=applier._atomic_write):
-    """An `_atomic_write` that raises `exc` on its n-th call (once), else writes."""
-    calls = {"n": 0}
-
-    def write(target, data, mode):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise exc
-        real(target, data, mode)
-
-    return write
+def _failing_at(n: int, exc: BaseException) -> FaultyDisk:
+    """A disk whose n-th write of a target file (not of `.migrator/`) raises `exc`."""
+    return FaultyDisk(n, exception=exc, counts=target_writes)
 
 
 # --------------------------------------------------------------------------- apply
 
 
 @pytest.mark.parametrize("fail_at", [1, 3, "last"])
-def test_an_exception_mid_apply_restores_every_byte_and_removes_created_folders(project, monkeypatch, fail_at):
+def test_an_exception_mid_apply_restores_every_byte_and_removes_created_folders(project, fail_at):
     mapping, root = project
     before = tree_state(root)
     writes = sum(1 for c in _phase_plan(mapping, 1).changes if c.after is not None)
     assert writes >= 4
     n = writes if fail_at == "last" else fail_at
-    monkeypatch.setattr(applier, "_atomic_write", _failing_after(n, OSError(28, "No space left on device")))
+    with using_disk(_failing_at(n, OSError(28, "No space left on device"))) as disk:
+        result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
 
-    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
-
+    assert disk.failed is not None
     assert result.exit_code == 3, result.output
     assert "No space left on device" in result.output and "every file was restored" in result.output
     assert tree_state(root) == before
@@ -118,14 +113,16 @@ def test_an_exception_mid_apply_restores_every_byte_and_removes_created_folders(
     assert read_state(root).applied == ()
 
 
-def test_ctrl_c_mid_apply_restores_every_byte(project, monkeypatch):
+def test_ctrl_c_mid_apply_restores_every_byte(project):
     mapping, root = project
     before = tree_state(root)
     plan = _phase_plan(mapping, 1)
-    monkeypatch.setattr(applier, "_atomic_write", _failing_after(2, KeyboardInterrupt()))
+    disk = _failing_at(2, KeyboardInterrupt())
 
     with pytest.raises(KeyboardInterrupt):
-        applier.apply_phase(root, plan)
+        applier.apply_phase(root, plan, io=disk)
+
+    assert disk.failed is not None
 
     assert tree_state(root) == before
     assert not (root / ".migrator/journal").exists()
@@ -148,23 +145,31 @@ def test_a_written_file_that_does_not_parse_restores_the_tree(project):
     assert read_state(root).applied == ()
 
 
-def test_a_write_that_lands_different_bytes_is_caught_and_restored(project, monkeypatch):
+class _SloppyDisk(DiskIO):
+    """The first write of every `main.py` lands with CRLF line ends instead of its bytes."""
+
+    def __init__(self):
+        self.seen: set[Path] = set()
+        self.sloppy = 0
+
+    def write(self, path, data, mode=None):
+        first = path.name == tmp_path(Path("main.py")).name and path not in self.seen
+        self.seen.add(path)
+        if first:
+            self.sloppy += 1
+        super().write(path, data.replace(b"\n", b"\r\n") if first else data, mode)
+
+
+def test_a_write_that_lands_different_bytes_is_caught_and_restored(project):
     mapping, root = project
     before = tree_state(root)
-    real = applier._atomic_write
-    seen = set()
 
-    def sloppy(target, data, mode):
-        first = target.name == "main.py" and target not in seen
-        seen.add(target)
-        real(target, data.replace(b"\n", b"\r\n") if first else data, mode)
+    with using_disk(_SloppyDisk()) as disk:
+        result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
 
-    monkeypatch.setattr(applier, "_atomic_write", sloppy)
-    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1")
-
+    assert disk.sloppy >= 1
     assert result.exit_code == 3
     assert "src/app/main.py: content on disk differs from the plan" in result.output
-    monkeypatch.undo()
     assert tree_state(root) == before
 
 
@@ -260,14 +265,14 @@ def test_rollback_refuses_and_lists_files_edited_since_the_phase(project):
     assert tree_state(root) == original
 
 
-def test_an_interrupted_rollback_is_finished_by_running_it_again(project, monkeypatch):
+def test_an_interrupted_rollback_is_finished_by_running_it_again(project):
     mapping, root = project
     original = tree_state(root)
     assert run_cli("apply", "--mapping", str(mapping), "--phase", "1").exit_code == 0
-    monkeypatch.setattr(applier, "_atomic_write", _failing_after(3, KeyboardInterrupt()))
+    disk = _failing_at(3, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        applier.rollback_phase(root)
-    monkeypatch.undo()
+        rollback_phase(root, io=disk)
+    assert disk.failed is not None
     assert tree_state(root) != original  # half restored
 
     for command in ("plan", "check"):

@@ -1,6 +1,7 @@
 """What has been applied to a target: `.migrator/state.json` inside the target (read side).
 
-Only `apply.py` writes the state; everything else reads it through this module.
+Only the writer (`apply`, `journal`, `rollback`, through the `disk` seam) writes the state;
+everything else reads it through this module.
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ def rollback_marker(root: Path) -> Path:
 
 
 def lock_file(root: Path) -> Path:
-    """The writer lock (`apply.writer_lock`): flocked by the one process writing the target."""
+    """The writer lock (`lock.writer_lock`): flocked by the one process writing the target."""
     return state_dir(root) / LOCK_FILE
 
 

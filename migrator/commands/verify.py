@@ -14,9 +14,9 @@ Five checks, one report:
    passes as many times as before under other ids: parametrized ids that carry module
    names change when the migration rewrites those strings (reported as renamed).
    Other commands are compared by exit status.
-2. **Imports.** A fresh interpreter imports every module of the target, each against
-   a clean table of the target's modules (third-party modules stay loaded), and
-   reports what fails; failures that name a partially initialized module are flagged
+2. **Imports.** A fresh interpreter (running `verify_probe.py` by its path) imports
+   every module of the target, each against a clean table of the target's modules
+   (third-party modules stay loaded), and reports what fails; failures that name a partially initialized module are flagged
    as import-time cycles.
 3. **Facades.** For every module the applied phases moved, every public name it had
    before the plan (read from the baseline; from the new module when there is none) is
@@ -32,7 +32,6 @@ temporary directory. Nothing in the target changes.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shlex
@@ -47,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from migrator.analysis import pyast
-from migrator.commands import audit, check
+from migrator.commands import audit, check, verify_probe
 from migrator.mapping.spec import Mapping
 from migrator.analysis.project import STATE_DIR, ProjectIndex, Snapshot
 from migrator.adapters.state import APPLIED_DIR, State
@@ -228,7 +227,7 @@ def _baseline(root: Path, state: State, given: Path | None, tmp: Path) -> tuple[
 def rebuild_pre_plan_tree(copy: Path, state: State) -> None:
     """Turn `copy` (a copy of the target, `.migrator/` included) into the tree before
     every applied phase, replaying their undo records newest first; `.migrator/` goes."""
-    from migrator.adapters.apply import restore_from_journal
+    from migrator.adapters.journal import restore_from_journal
 
     for applied in reversed(state.applied):
         undo = copy / STATE_DIR / APPLIED_DIR / str(applied.phase)
@@ -365,84 +364,6 @@ def _facade_jobs(moves, index: ProjectIndex, now: Snapshot, before: Snapshot | N
     return module_jobs, symbol_jobs
 
 
-# Runs in a fresh interpreter: reads a JSON job from stdin, prints one JSON line.
-_IMPORT_SCRIPT = r'''
-import importlib, json, sys, warnings
-job = json.loads(sys.stdin.read())
-sys.path[:0] = job["roots"]
-tops = set(job["tops"])
-base_meta = list(sys.meta_path)
-base_path = list(sys.path)
-warnings.simplefilter("ignore")
-
-def reset():
-    for name in list(sys.modules):
-        if name.split(".")[0] in tops:
-            del sys.modules[name]
-    sys.meta_path[:] = base_meta
-    sys.path[:] = base_path
-    importlib.invalidate_caches()
-
-def load(name):
-    try:
-        return importlib.import_module(name), None
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:
-        return None, f"{type(exc).__name__}: {exc}"
-
-imports = []
-for name in job["modules"]:
-    reset()
-    _, error = load(name)
-    imports.append([name, error])
-
-facades = []
-checked = 0
-for old, new, names in job["facades"]:
-    reset()
-    old_mod, error = load(old)
-    if error:
-        facades.append([old, new, None, "the old path does not import: " + error])
-        continue
-    new_mod, error = load(new)
-    if error:
-        facades.append([old, new, None, "the new path does not import: " + error])
-        continue
-    for n in names:
-        checked += 1
-        missing = object()
-        a, b = getattr(old_mod, n, missing), getattr(new_mod, n, missing)
-        if a is missing:
-            facades.append([old, new, n, "not reachable through the old path"])
-        elif b is missing:
-            facades.append([old, new, n, "missing at the new path"])
-        elif a is not b:
-            facades.append([old, new, n, "a different object at the old path than at the new one"])
-for old, n, new, new_n in job["symbols"]:
-    reset()
-    checked += 1
-    old_mod, error = load(old)
-    if error:
-        facades.append([old, new, n, "the old module does not import: " + error])
-        continue
-    new_mod, error = load(new)
-    if error:
-        facades.append([old, new, n, "the new module does not import: " + error])
-        continue
-    missing = object()
-    a, b = getattr(old_mod, n, missing), getattr(new_mod, new_n, missing)
-    if a is missing:
-        facades.append([old, new, n, "not reachable through the old module"])
-    elif b is missing:
-        facades.append([old, new, n, "missing at the new module"])
-    elif a is not b:
-        facades.append([old, new, n, "a different object at the old module than at the new one"])
-sys.stdout.write("\n@@migrate-verify@@" + json.dumps({"imports": imports, "facades": facades, "checked": checked}) + "\n")
-sys.stdout.flush()
-'''
-
-
 def _import_everything(root: Path, roots, modules: list[str], facade_jobs: list, symbol_jobs: list) -> tuple[tuple[ImportFailure, ...], int, tuple[FacadeFailure, ...]]:
     job = {
         "roots": [str((root / r).resolve()) if r not in ("", ".") else str(root) for r in roots],
@@ -453,11 +374,12 @@ def _import_everything(root: Path, roots, modules: list[str], facade_jobs: list,
     }
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    probe = [sys.executable, str(Path(verify_probe.__file__).resolve())]  # by path: no need for migrator there
     try:
-        proc = subprocess.run([sys.executable, "-c", _IMPORT_SCRIPT], input=json.dumps(job), cwd=root, capture_output=True, text=True, env=env, timeout=IMPORT_TIMEOUT)
+        proc = subprocess.run(probe, input=json.dumps(job), cwd=root, capture_output=True, text=True, env=env, timeout=IMPORT_TIMEOUT)
     except subprocess.TimeoutExpired:
         return (ImportFailure("*", f"importing every module took longer than {IMPORT_TIMEOUT}s", False),), 0, ()
-    marker = "@@migrate-verify@@"
+    marker = verify_probe.MARKER
     if marker not in proc.stdout:
         tail = (proc.stderr or proc.stdout)[-2000:]
         return (ImportFailure("*", f"the import check crashed (exit {proc.returncode}): {tail}", False),), 0, ()
