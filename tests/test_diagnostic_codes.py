@@ -135,3 +135,38 @@ def test_check_reports_its_findings_as_errors_under_codes_that_allow_it():
     assert all(REGISTRY[code].severities == (Severity.ERROR,) for code in check.WHAT)
     others = (check.FACADE_EDITED, check.MOVED_FILE_MISSING, check.PARSE_ERROR, check.NEW_CYCLE, check.MENTION, command_lines.CODE)
     assert all(Severity.ERROR in REGISTRY[code].severities for code in others)
+
+
+DOC = ROOT / "docs" / "diagnostic-codes.md"
+
+
+def _codes_page() -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = [
+        "# Diagnostic codes",
+        "",
+        "Every code `migrate` reports, from `migrator/model/diagnostics.py` (this page is",
+        "generated from it by `tests/test_diagnostic_codes.py`; regenerate it with",
+        "`MIGRATOR_UPDATE_GOLDEN=1 python -m pytest tests/test_diagnostic_codes.py`).",
+        "A code keeps its meaning for good: a retired one is never reused.",
+        "",
+        "| code | severity | what | fix |",
+        "|---|---|---|---|",
+    ]
+    for c in CODES:
+        severity = " / ".join(s.value for s in c.severities)
+        if c.decided_by:
+            severity += f": {c.decided_by}"
+        lines.append(f"| {c.code}{' (retired)' if c.retired else ''} | {cell(severity)} | {cell(c.summary)} | {cell(c.fix)} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_codes_page_of_the_docs_is_the_registry():
+    import os
+
+    if os.environ.get("MIGRATOR_UPDATE_GOLDEN") == "1":
+        DOC.write_text(_codes_page(), encoding="utf-8")
+    assert DOC.exists(), f"{DOC} is missing: run with MIGRATOR_UPDATE_GOLDEN=1 to create it"
+    assert DOC.read_text(encoding="utf-8") == _codes_page(), "docs/diagnostic-codes.md differs from the registry: regenerate it"

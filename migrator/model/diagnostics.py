@@ -59,7 +59,7 @@ CODES: tuple[Code, ...] = (
          "import it from its new path (`migrate check --fix` rewrites it)"),
     Code("MIG006", (W, E), "`python -m old.mod` in a script, Makefile, CI workflow or pyproject task table",
          "change the line to the one the message gives (migrate never edits command files, `--fix` neither)",
-         decided_by="warning in `plan` (the phase moves the module), error in `check` (it was moved)"),
+         decided_by="a warning in `plan` (the phase moves the module), an error in `check` (it was moved)"),
     # --- check: the state of applied phases
     Code("MIG010", CHECK, "check: an import cycle that fails at import time, new since the last applied phase",
          "move one of the imports on the cycle into the function that needs it"),
