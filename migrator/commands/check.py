@@ -10,18 +10,17 @@ no longer matches what was written, and a phase whose moved files are gone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from migrator.engine import command_lines as commands
 from migrator.engine.facades import is_generated_facade
 from migrator.mapping.spec import Mapping
-from migrator.model.plan import ChangeRole, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind
+from migrator.model.plan import ChangeRole, Diagnostic, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind, Severity
 from migrator.engine.plan import MENTION, FileRewriteError, mentions, prefilter, read_snapshot, rewrite_file, _with_reexports
 from migrator.analysis.project import ProjectIndex, Snapshot, matches_any
 from migrator.analysis.pyast import absolute_module
 from migrator.adapters.state import State, sha256
 
-#: Finding codes: what kind of stale reference, or what else is wrong.
+#: Codes of check's findings: what kind of stale reference, or what else is wrong.
 CODES = {
     RefKind.IMPORT: "MIG001",
     RefKind.IMPORT_FROM: "MIG001",
@@ -46,18 +45,10 @@ NEW_CYCLE = "MIG010"
 _DOTTED = re.compile(r"\.*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    line: int
-    col: int
-    code: str
-    message: str
-    old: str | None = None
-    new: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+def _finding(*, path: str, line: int, col: int, code: str, message: str, old: str | None = None, new: str | None = None) -> Diagnostic:
+    """A finding of `check`: an error at path:line:col (every finding fails the check),
+    with the old dotted name and its new one when it is about a stale reference."""
+    return Diagnostic(Severity.ERROR, code, message, path, line, col, old, new)
 
 
 def applied_moves(state: State, index: ProjectIndex, snapshot: Snapshot | None = None) -> MoveSet:
@@ -82,7 +73,7 @@ def applied_moves(state: State, index: ProjectIndex, snapshot: Snapshot | None =
     return MoveSet(modules, symbols, index.names(), attributes=attributes)
 
 
-def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex | None = None) -> list[Finding]:
+def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex | None = None) -> list[Diagnostic]:
     target = mapping.spec.target
     index = index if index is not None else ProjectIndex.build(snapshot, target.source_roots)
     moves = applied_moves(state, index, snapshot)
@@ -90,8 +81,8 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
         return []
     moves = _with_reexports(moves, index, snapshot)
     pattern = prefilter(moves)
-    findings: list[Finding] = [
-        Finding(ref.path, ref.line, ref.col, commands.CODE, ref.message("moved to"), ref.old, ref.new)
+    findings: list[Diagnostic] = [
+        _finding(path=ref.path, line=ref.line, col=ref.col, code=commands.CODE, message=ref.message("moved to"), old=ref.old, new=ref.new)
         for ref in commands.in_snapshot(snapshot, moves.modules, target.keep_on_facades)
     ]
     for path in snapshot.paths():
@@ -114,21 +105,21 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
             d = exc.diagnostic
             why = d.message.split(" — ")[0]
             found = mentions(path, data, moves, info.package if info else None)
-            findings.append(Finding(path, d.line or 1, d.col or 1, PARSE_ERROR, f"{why} — fix the syntax; {len(found)} mention(s) of old paths in it are listed to update by hand"))
-            findings.extend(Finding(path, line, col, MENTION, f"mentions {old!r} — moved to {new!r} (the file does not parse: update it by hand)", old, new) for line, col, old, new in found)
+            findings.append(_finding(path=path, line=d.line or 1, col=d.col or 1, code=PARSE_ERROR, message=f"{why} — fix the syntax; {len(found)} mention(s) of old paths in it are listed to update by hand"))
+            findings.extend(_finding(path=path, line=line, col=col, code=MENTION, message=f"mentions {old!r} — moved to {new!r} (the file does not parse: update it by hand)", old=old, new=new) for line, col, old, new in found)
             continue
-        findings.extend(_finding(path, e, ctx, moves) for e in edits)
+        findings.extend(_edit_finding(path, e, ctx, moves) for e in edits)
     return sorted(findings, key=lambda f: (f.path, f.line, f.col, f.code))
 
 
-def _finding(path: str, edit: Edit, ctx: FileContext, moves: MoveSet) -> Finding:
+def _edit_finding(path: str, edit: Edit, ctx: FileContext, moves: MoveSet) -> Diagnostic:
     code = CODES[edit.kind]
     old, new = _names(edit, ctx, moves)
     if old is not None:
         message = f"{WHAT[code]} {old!r} — moved to {new!r}"
     else:
         message = f"{WHAT[code]} an old path: `{edit.old.strip()}` — now `{edit.new.strip()}`"
-    return Finding(path, edit.line, edit.col, code, message, old, new)
+    return _finding(path=path, line=edit.line, col=edit.col, code=code, message=message, old=old, new=new)
 
 
 def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, str | None]:
@@ -157,7 +148,7 @@ def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, st
     return None, None
 
 
-def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[Finding]:
+def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[Diagnostic]:
     """Facades edited since they were written; moved files that are gone."""
     latest: dict[str, tuple[int, str | None, str]] = {}
     for phase in state.applied:
@@ -173,15 +164,15 @@ def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[F
         if role == "facade":
             current = full.read_bytes() if full.is_file() else None
             if current is None:
-                findings.append(Finding(path, 1, 1, MOVED_FILE_MISSING, f"the facade written by phase {phase} is missing — old imports of this path now fail; run `migrate rollback` or restore it from version control"))
+                findings.append(_finding(path=path, line=1, col=1, code=MOVED_FILE_MISSING, message=f"the facade written by phase {phase} is missing — old imports of this path now fail; run `migrate rollback` or restore it from version control"))
             elif sha256(current) != digest:
-                findings.append(Finding(path, 1, 1, FACADE_EDITED, f"the facade written by phase {phase} was edited — it no longer matches its target; restore it (facades hold no code) or re-apply the phase"))
+                findings.append(_finding(path=path, line=1, col=1, code=FACADE_EDITED, message=f"the facade written by phase {phase} was edited — it no longer matches its target; restore it (facades hold no code) or re-apply the phase"))
         elif role == "moved" and not full.is_file():
-            findings.append(Finding(path, 1, 1, MOVED_FILE_MISSING, f"phase {phase} moved a module here, but the file is missing — restore it from version control"))
+            findings.append(_finding(path=path, line=1, col=1, code=MOVED_FILE_MISSING, message=f"phase {phase} moved a module here, but the file is missing — restore it from version control"))
     return findings
 
 
-def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None, progress=None, index: ProjectIndex | None = None) -> list[Finding]:
+def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None, progress=None, index: ProjectIndex | None = None) -> list[Diagnostic]:
     """Import cycles that fail at import time and were not there when the last phase was
     applied (its recorded baseline): someone added an import that closes one."""
     if not state.applied:
@@ -192,7 +183,7 @@ def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, impor
         if failure is None or any(set(members) <= b for b in baseline):
             continue
         path, line, message = failure
-        out.append(Finding(path, line, 1, NEW_CYCLE, message))
+        out.append(_finding(path=path, line=line, col=1, code=NEW_CYCLE, message=message))
     return out
 
 
@@ -266,7 +257,7 @@ def _components(g) -> list[tuple[tuple[str, ...], tuple[str, int, str] | None]]:
     return out
 
 
-def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True, progress=None) -> list[Finding]:
+def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True, progress=None) -> list[Diagnostic]:
     """Every finding. `cache`: use and update the import cache in the target's state
     folder (the result never depends on it). `progress` is told how parsing goes."""
     from migrator.analysis.graph import ImportCache

@@ -48,6 +48,7 @@ from pathlib import Path
 from migrator.analysis import pyast
 from migrator.commands import audit, check, verify_probe
 from migrator.mapping.spec import Mapping
+from migrator.model.plan import Diagnostic
 from migrator.analysis.project import STATE_DIR, ProjectIndex, Snapshot
 from migrator.adapters.state import APPLIED_DIR, State
 
@@ -133,7 +134,7 @@ class VerifyReport:
     facades_checked: int
     facade_failures: tuple[FacadeFailure, ...]
     duplicates: tuple[audit.Overlap, ...]
-    check_findings: tuple[check.Finding, ...]
+    check_findings: tuple[Diagnostic, ...]
     notes: tuple[str, ...] = field(default=())
 
     @property

@@ -60,116 +60,180 @@ class Expansion:
 
 
 def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Snapshot) -> Expansion:
-    """Turn the phase's moves into a MoveSet and file relocations, or error diagnostics."""
-    errors: list[Diagnostic] = []
-    module_moves: dict[str, str] = {}
-    module_specs: dict[str, MoveSpec] = {}
-    symbol_moves: list[SymbolMove] = []
+    """Turn the phase's moves into a MoveSet and file relocations, or error diagnostics.
 
-    def error(spec: MoveSpec | None, code: str, message: str) -> None:
-        line, col = mapping.location(spec) if spec else (None, None)
-        errors.append(Diagnostic(Severity.ERROR, code, message, _rel_mapping(mapping), line, col))
+    A sequence of steps over one shared `_Expanding`; each may add refusals, and each
+    later step sees what the earlier ones decided. The order of the steps is the order
+    of the refusals a person reads.
+    """
+    w = _Expanding(mapping, index, snapshot, Expansion(moveset=MoveSet()))
+    _read_moves(w, phase)
+    _expand_packages(w)
+    _refuse_shared_landings(w)
+    for spec, message in _below_plain_modules(index, w.expanded, w.module_specs, w.owner, w.symbol_moves):
+        w.refuse(spec, "MIG112", message)
+    _refuse_destinations_inside_moves(w)
+    _place_modules(w)
+    _carry_package_files(w)
+    symbol_map = _place_symbol_moves(w)
+    _plan_new_packages(w)
+    _refuse_shadowing(w)
+    w.exp.moveset = MoveSet(
+        modules=w.expanded,
+        symbols=symbol_map,
+        known_modules=index.names(),
+        attributes=index.attributes(snapshot, {name: name for name in w.expanded}),
+    )
+    return w.exp
 
-    # Symbol moves first so module names can be checked against them.
+
+@dataclass
+class _Expanding:
+    """What the steps of `expand` share: its inputs, the moves read so far, the result."""
+
+    mapping: Mapping
+    index: ProjectIndex
+    snapshot: Snapshot
+    #: The result being built; its `diagnostics` collect the refusals in step order.
+    exp: Expansion
+    #: Module moves as the mapping spells them (source → destination), with their specs.
+    module_moves: dict[str, str] = field(default_factory=dict)
+    module_specs: dict[str, MoveSpec] = field(default_factory=dict)
+    #: Symbol moves whose source and destination were found fit (not yet placed).
+    symbol_moves: list[SymbolMove] = field(default_factory=list)
+    #: Every module that moves (packages expanded) → its new name, and the move that takes it.
+    expanded: dict[str, str] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)
+    #: The files of every module that moves: their old paths are free after the phase.
+    vacated: set[str] = field(default_factory=set)
+
+    def refuse(self, spec: MoveSpec | None, code: str, message: str) -> None:
+        """An error diagnostic at the mapping line of `spec` (no line without one)."""
+        line, col = self.mapping.location(spec) if spec else (None, None)
+        self.exp.diagnostics.append(Diagnostic(Severity.ERROR, code, message, _rel_mapping(self.mapping), line, col))
+
+
+def _read_moves(w: _Expanding, phase: PhaseSpec) -> None:
+    """Every move of the phase, in mapping order: module moves whose source exists, and
+    symbol moves whose source and destination can take part (refusals otherwise)."""
     for spec in phase.moves:
         if spec.is_symbol:
-            mod = index.get(spec.source_module)
-            if mod is None:
-                error(spec, "MIG101", f"cannot move {spec.source!r}: module {spec.source_module!r} does not exist{_did_you_mean(spec.source_module, index)}")
-                continue
-            if mod.path in snapshot.excluded:
-                error(spec, "MIG205", f"cannot move {spec.source!r}: {mod.path} is excluded by target.exclude, and moving a symbol out of it would rewrite it — take it out of target.exclude")
-                continue
-            broken = _syntax_error(snapshot.get(mod.path) or b"")
-            if broken is not None:
-                error(spec, "MIG201", f"cannot move {spec.source!r}: {mod.path}:{broken} does not parse, and a symbol can only be moved out of a file that parses — fix the syntax first")
-                continue
-            dest = index.get(spec.to)
-            if dest is not None and dest.path in snapshot.excluded:
-                error(spec, "MIG205", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path} is excluded by target.exclude, and adding the definition would rewrite it — take it out of target.exclude, or choose another destination")
-                continue
-            broken = _syntax_error(snapshot.get(dest.path) or b"") if dest is not None else None
-            if broken is not None:
-                error(spec, "MIG201", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path}:{broken} does not parse, and a definition can only be added to a file that parses — fix the syntax first")
-                continue
-            defined = _top_level_names(snapshot.get(mod.path) or b"")
-            if spec.symbol not in defined:
-                close = difflib.get_close_matches(spec.symbol or "", sorted(defined), n=1)
-                hint = f" — did you mean {spec.source_module}:{close[0]}?" if close else " — check the name after ':'"
-                error(spec, "MIG102", f"cannot move {spec.source!r}: {spec.symbol!r} is not defined at the top level of {mod.path}{hint}")
-                continue
-            symbol_moves.append(SymbolMove(spec.source_module, spec.symbol or "", spec.to, spec.prefer, spec))
+            sm = _read_symbol_move(w, spec)
+            if sm is not None:
+                w.symbol_moves.append(sm)
+        elif w.index.get(spec.source) is None:
+            w.refuse(spec, "MIG101", f"cannot move {spec.source!r}: no such module or package under {', '.join(w.index.source_roots)}{_did_you_mean(spec.source, w.index)}")
         else:
-            if index.get(spec.source) is None:
-                error(spec, "MIG101", f"cannot move {spec.source!r}: no such module or package under {', '.join(index.source_roots)}{_did_you_mean(spec.source, index)}")
-                continue
-            module_moves[spec.source] = spec.to
-            module_specs[spec.source] = spec
+            w.module_moves[spec.source] = spec.to
+            w.module_specs[spec.source] = spec
 
-    # Expand packages: every module below goes with its nearest moved ancestor.
-    expanded: dict[str, str] = {}
-    owner: dict[str, str] = {}
-    for name in index.modules:
-        best = _nearest_moved(name, module_moves)
+
+def _read_symbol_move(w: _Expanding, spec: MoveSpec) -> SymbolMove | None:
+    """The symbol move of `spec`, or None (refused): its module must exist, be neither
+    excluded nor unparsable, and define the name at the top level; its destination, if it
+    exists, must be neither excluded nor unparsable."""
+    index, snapshot = w.index, w.snapshot
+    mod = index.get(spec.source_module)
+    if mod is None:
+        w.refuse(spec, "MIG101", f"cannot move {spec.source!r}: module {spec.source_module!r} does not exist{_did_you_mean(spec.source_module, index)}")
+        return None
+    if mod.path in snapshot.excluded:
+        w.refuse(spec, "MIG205", f"cannot move {spec.source!r}: {mod.path} is excluded by target.exclude, and moving a symbol out of it would rewrite it — take it out of target.exclude")
+        return None
+    broken = _syntax_error(snapshot.get(mod.path) or b"")
+    if broken is not None:
+        w.refuse(spec, "MIG201", f"cannot move {spec.source!r}: {mod.path}:{broken} does not parse, and a symbol can only be moved out of a file that parses — fix the syntax first")
+        return None
+    dest = index.get(spec.to)
+    if dest is not None and dest.path in snapshot.excluded:
+        w.refuse(spec, "MIG205", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path} is excluded by target.exclude, and adding the definition would rewrite it — take it out of target.exclude, or choose another destination")
+        return None
+    broken = _syntax_error(snapshot.get(dest.path) or b"") if dest is not None else None
+    if broken is not None:
+        w.refuse(spec, "MIG201", f"cannot move {spec.source!r} into {spec.to!r}: {dest.path}:{broken} does not parse, and a definition can only be added to a file that parses — fix the syntax first")
+        return None
+    defined = _top_level_names(snapshot.get(mod.path) or b"")
+    if spec.symbol not in defined:
+        close = difflib.get_close_matches(spec.symbol or "", sorted(defined), n=1)
+        hint = f" — did you mean {spec.source_module}:{close[0]}?" if close else " — check the name after ':'"
+        w.refuse(spec, "MIG102", f"cannot move {spec.source!r}: {spec.symbol!r} is not defined at the top level of {mod.path}{hint}")
+        return None
+    return SymbolMove(spec.source_module, spec.symbol or "", spec.to, spec.prefer, spec)
+
+
+def _expand_packages(w: _Expanding) -> None:
+    """Every module below a moved package goes with its nearest moved ancestor."""
+    for name in w.index.modules:
+        best = _nearest_moved(name, w.module_moves)
         if best is None:
             continue
-        expanded[name] = module_moves[best] + name[len(best):]
-        owner[name] = best
+        w.expanded[name] = w.module_moves[best] + name[len(best):]
+        w.owner[name] = best
+    w.vacated = {w.index.modules[n].path for n in w.expanded}
 
-    # Two modules may not land on one name (`a.x → lib.x` and package `a.pkg → lib` with a `x`).
+
+def _refuse_shared_landings(w: _Expanding) -> None:
+    """Two modules may not land on one name (`a.x → lib.x` and package `a.pkg → lib` with
+    an `x`), except old copies retargeted onto one existing module (`prefer: destination`)."""
     landing: dict[str, list[str]] = {}
-    for name, new in sorted(expanded.items()):
+    for name, new in sorted(w.expanded.items()):
         landing.setdefault(new, []).append(name)
+    specs, owner = w.module_specs, w.owner
     for new, olds in sorted(landing.items()):
-        # Old copies retargeted onto one existing module (`prefer: destination`) may share it.
-        if len(olds) > 1 and not all(module_specs[owner[o]].prefer == "destination" for o in olds):
+        if len(olds) > 1 and not all(specs[owner[o]].prefer == "destination" for o in olds):
             first, *others = olds
             for other in others:
-                error(
-                    module_specs[owner[other]],
+                w.refuse(
+                    specs[owner[other]],
                     "MIG109",
-                    f"{other!r} and {first!r} would both become {new!r} (moves {owner[other]!r} → {module_specs[owner[other]].to!r} "
-                    f"and {owner[first]!r} → {module_specs[owner[first]].to!r}) — give one of them another destination",
+                    f"{other!r} and {first!r} would both become {new!r} (moves {owner[other]!r} → {specs[owner[other]].to!r} "
+                    f"and {owner[first]!r} → {specs[owner[first]].to!r}) — give one of them another destination",
                 )
 
-    exp = Expansion(moveset=MoveSet())
-    vacated = {index.modules[n].path for n in expanded}
-    for spec, message in _below_plain_modules(index, expanded, module_specs, owner, symbol_moves):
-        error(spec, "MIG112", message)
 
-    # Destinations inside something that moves away in the same phase contradict it.
-    for src, dest in module_moves.items():
-        inside = _nearest_moved(dest, {k: v for k, v in module_moves.items() if k != src and not src.startswith(k + ".")})
+def _refuse_destinations_inside_moves(w: _Expanding) -> None:
+    """Destinations inside something that moves away in the same phase contradict it."""
+    moves = w.module_moves
+    for src, dest in moves.items():
+        inside = _nearest_moved(dest, {k: v for k, v in moves.items() if k != src and not src.startswith(k + ".")})
         if inside is not None:
-            error(module_specs[src], "MIG103", f"{src!r} → {dest!r} lands inside {inside!r}, which this phase moves to {module_moves[inside]!r} — move it to {module_moves[inside] + dest[len(inside):]!r} instead")
+            w.refuse(w.module_specs[src], "MIG103", f"{src!r} → {dest!r} lands inside {inside!r}, which this phase moves to {moves[inside]!r} — move it to {moves[inside] + dest[len(inside):]!r} instead")
 
-    for name, new in sorted(expanded.items()):
+
+def _place_modules(w: _Expanding) -> None:
+    """Where each moved module's file goes: a relocation to a free path, a merge of a
+    package into an existing one (`merge: true`), or a move onto an existing module (a
+    consolidation, decided by the planner); refused onto an existing package otherwise."""
+    index, exp = w.index, w.exp
+    for name, new in sorted(w.expanded.items()):
         info = index.modules[name]
-        spec = module_specs[owner[name]]
+        spec = w.module_specs[w.owner[name]]
         new_path = index.path_for(new, info.source_root, info.is_package)
         existing = index.get(new)
-        existing_path = existing.path if existing else (new_path if new_path in snapshot else None)
-        if existing_path is not None and existing_path not in vacated:
-            if info.is_package:
-                if not spec.merge:
-                    error(spec, "MIG104", f"cannot move {name!r} to {new!r}: package {existing_path.rsplit('/', 1)[0]}/ already exists — add `merge: true` to merge into it (no file is overwritten)")
-                    continue
-                exp.init_merges.append((info.path, existing_path, name, new))
-                exp.records.append(ModuleMoveRecord(name, new, info.path, existing_path))
+        existing_path = existing.path if existing else (new_path if new_path in w.snapshot else None)
+        if existing_path is None or existing_path in w.vacated:
+            exp.relocations[info.path] = Relocation(info.path, new_path, name, new, info.is_package)
+            exp.records.append(ModuleMoveRecord(name, new, info.path, new_path))
+        elif info.is_package:
+            if not spec.merge:
+                w.refuse(spec, "MIG104", f"cannot move {name!r} to {new!r}: package {existing_path.rsplit('/', 1)[0]}/ already exists — add `merge: true` to merge into it (no file is overwritten)")
                 continue
-            if existing is not None and existing.is_package and spec.prefer != "destination":
-                error(spec, "MIG105", f"cannot move module {name!r} to {new!r}: that is a package ({existing_path}) — move it to {new + '.' + name.rsplit('.', 1)[-1]!r}")
-                continue
+            exp.init_merges.append((info.path, existing_path, name, new))
+            exp.records.append(ModuleMoveRecord(name, new, info.path, existing_path))
+        elif existing is not None and existing.is_package and spec.prefer != "destination":
+            w.refuse(spec, "MIG105", f"cannot move module {name!r} to {new!r}: that is a package ({existing_path}) — move it to {new + '.' + name.rsplit('.', 1)[-1]!r}")
+        else:
             # A module onto an existing module: a consolidation when both are equivalent,
             # else refused unless the move says which one wins (decided by the planner).
             exp.onto_existing[name] = (existing_path, spec.prefer)
             exp.records.append(ModuleMoveRecord(name, new, info.path, existing_path, consolidated=True))
-            continue
-        exp.relocations[info.path] = Relocation(info.path, new_path, name, new, info.is_package)
-        exp.records.append(ModuleMoveRecord(name, new, info.path, new_path))
 
-    # Non-Python files inside moved packages travel with them.
-    for src, dest in module_moves.items():
+
+def _carry_package_files(w: _Expanding) -> None:
+    """Non-Python files inside moved packages travel with them (each with the nearest
+    moved package that holds it); refused where one would overwrite a file."""
+    index, snapshot, exp, moves = w.index, w.snapshot, w.exp, w.module_moves
+    for src, dest in moves.items():
         info = index.modules[src]
         if not info.is_package:
             continue
@@ -180,80 +244,78 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
                 continue
             sub = path[len(old_dir):]
             # A nested moved package owns its own files.
-            nested = [s for s in module_moves if s != src and s.startswith(src + ".") and index.modules[s].is_package and path.startswith(index.modules[s].directory + "/")]
+            nested = [s for s in moves if s != src and s.startswith(src + ".") and index.modules[s].is_package and path.startswith(index.modules[s].directory + "/")]
             if nested:
                 continue
             target = new_dir + sub
             if target in snapshot:
-                error(module_specs[src], "MIG106", f"moving {src!r} would overwrite {target} — rename one of them")
+                w.refuse(w.module_specs[src], "MIG106", f"moving {src!r} would overwrite {target} — rename one of them")
                 continue
             exp.relocations[path] = Relocation(path, target, None, None, False)
 
-    # Symbol moves need their destination module, or create it.
+
+def _place_symbol_moves(w: _Expanding) -> dict[str, str]:
+    """The symbol moves that can go ahead (into `exp.symbol_moves`), and the old → new
+    names they give (with the module globals that follow the moved code)."""
     symbol_map: dict[str, str] = {}
     landed: dict[str, str] = {}
-    for sm in symbol_moves:
-        if sm.module in expanded:
-            error(sm.spec, "MIG107", f"{sm.module!r} is moved in this phase and {sm.spec.source!r} too — move the symbol in a phase of its own")
+    moves = w.module_moves
+    for sm in w.symbol_moves:
+        if sm.module in w.expanded:
+            w.refuse(sm.spec, "MIG107", f"{sm.module!r} is moved in this phase and {sm.spec.source!r} too — move the symbol in a phase of its own")
             continue
-        inside = _nearest_moved(sm.dest_module, module_moves)
+        inside = _nearest_moved(sm.dest_module, moves)
         if inside is not None:
-            error(sm.spec, "MIG103", f"{sm.spec.source!r} → {sm.dest_module!r} lands inside {inside!r}, which this phase moves to {module_moves[inside]!r} — move it to {module_moves[inside] + sm.dest_module[len(inside):]!r} instead")
+            w.refuse(sm.spec, "MIG103", f"{sm.spec.source!r} → {sm.dest_module!r} lands inside {inside!r}, which this phase moves to {moves[inside]!r} — move it to {moves[inside] + sm.dest_module[len(inside):]!r} instead")
             continue
         target = f"{sm.dest_module}.{sm.name}"
         if target in landed:
-            error(sm.spec, "MIG109", f"{sm.spec.source!r} and {landed[target]!r} would both become {target!r} — give one of them another destination")
+            w.refuse(sm.spec, "MIG109", f"{sm.spec.source!r} and {landed[target]!r} would both become {target!r} — give one of them another destination")
             continue
         landed[target] = sm.spec.source
         symbol_map[f"{sm.module}.{sm.name}"] = f"{sm.dest_module}.{sm.name}"
-        exp.symbol_moves.append(sm)
-    symbol_map.update(_lookup_retargets(exp.symbol_moves, index, snapshot, symbol_map))
+        w.exp.symbol_moves.append(sm)
+    symbol_map.update(_lookup_retargets(w.exp.symbol_moves, w.index, w.snapshot, symbol_map))
+    return symbol_map
 
-    # Packages that must exist for the new names.
+
+def _plan_new_packages(w: _Expanding) -> None:
+    """The `__init__.py` files the new names need: every package above a destination
+    that neither exists (and stays), nor is created by a relocation, nor is a plain
+    module (refused as MIG112), nor an existing namespace package."""
+    index, snapshot, exp = w.index, w.snapshot, w.exp
     created_paths = {r.new_path for r in exp.relocations.values()}
-    roots = {n: index.modules[n].source_root for n in expanded}
-    targets = [(new, roots[old]) for old, new in expanded.items()]
-    for sm in exp.symbol_moves:
-        targets.append((sm.dest_module, index.modules[sm.module].source_root))
+    targets = [(new, index.modules[old].source_root) for old, new in w.expanded.items()]
+    targets += [(sm.dest_module, index.modules[sm.module].source_root) for sm in exp.symbol_moves]
     for new, root in targets:
         parts = new.split(".")
         for i in range(1, len(parts)):
             pkg = ".".join(parts[:i])
             init = index.path_for(pkg, root, True)
-            if init in snapshot and init not in vacated:
+            if (init in snapshot and init not in w.vacated) or init in created_paths:
                 continue
-            if init in created_paths:
-                continue
-            pkg_dir = init.rsplit("/", 1)[0]
             if index.get(pkg) is not None and not index.modules[pkg].is_package:
                 continue  # refused as MIG112 (a name below a plain module)
-            if snapshot.dir_exists(pkg_dir) and init not in vacated:
+            if snapshot.dir_exists(init.rsplit("/", 1)[0]) and init not in w.vacated:
                 continue  # an existing namespace package: leave it one
             exp.new_packages[init] = pkg
 
-    # A new top-level package must not hide the stdlib or a dependency (`azureml`).
-    new_tops = {}
-    for old_name, new in expanded.items():
+
+def _refuse_shadowing(w: _Expanding) -> None:
+    """A new top-level package must not hide the stdlib or a dependency (`azureml`)."""
+    new_tops: dict[str, MoveSpec] = {}
+    for old_name, new in w.expanded.items():
         top = new.split(".")[0]
-        if index.get(top) is None:
-            new_tops.setdefault(top, module_specs[owner[old_name]])
-    for sm in exp.symbol_moves:
+        if w.index.get(top) is None:
+            new_tops.setdefault(top, w.module_specs[w.owner[old_name]])
+    for sm in w.exp.symbol_moves:
         top = sm.dest_module.split(".")[0]
-        if index.get(top) is None:
+        if w.index.get(top) is None:
             new_tops.setdefault(top, sm.spec)
-    for hit in gates.shadowed(new_tops, snapshot):
+    for hit in gates.shadowed(new_tops, w.snapshot):
         spec = new_tops[hit.name]
         alt = gates.suggestion(hit.name)
-        error(spec, "MIG110", f"the new top-level package {hit.name!r} would shadow {hit.what}: every `import {hit.name}...` in the project would find the local package instead — choose another name, e.g. {spec.to.replace(hit.name, alt, 1)!r}")
-
-    exp.moveset = MoveSet(
-        modules=expanded,
-        symbols=symbol_map,
-        known_modules=index.names(),
-        attributes=index.attributes(snapshot, {name: name for name in expanded}),
-    )
-    exp.diagnostics = errors
-    return exp
+        w.refuse(spec, "MIG110", f"the new top-level package {hit.name!r} would shadow {hit.what}: every `import {hit.name}...` in the project would find the local package instead — choose another name, e.g. {spec.to.replace(hit.name, alt, 1)!r}")
 
 
 def _below_plain_modules(

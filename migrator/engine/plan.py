@@ -661,7 +661,7 @@ def plan_phase(
             _, would, _ = rewrite_file(path, entry.data, dataclasses.replace(ctx, keep_on_facades=False), moves)
             done = {(e.line, e.col) for e in edits}
             kept.extend(
-                Diagnostic(Severity.INFO, "MIG001", f"keeps {e.old!r} (→ {e.new!r}) through its facade", path, e.line, e.col)
+                Diagnostic(Severity.INFO, "MIG020", f"keeps {e.old!r} (→ {e.new!r}) through its facade", path, e.line, e.col)
                 for e in would
                 if (e.line, e.col) not in done
             )

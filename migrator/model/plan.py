@@ -22,7 +22,12 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """Something a person must read: where (path:line:col), what, and how to fix it."""
+    """Something a person must read: where (path:line:col), what, and how to fix it.
+
+    The engine's warnings and refusals and `check`'s findings alike; every code is
+    listed in `migrator.model.diagnostics`. `old` and `new` name the dotted path a
+    diagnostic about one reference is about, and where it moved (`check` reports them).
+    """
 
     severity: Severity
     code: str
@@ -30,6 +35,8 @@ class Diagnostic:
     path: str | None = None
     line: int | None = None
     col: int | None = None
+    old: str | None = None
+    new: str | None = None
 
     def location(self) -> str:
         if self.path is None:

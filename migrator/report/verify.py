@@ -85,7 +85,7 @@ def print_verify(console, result) -> None:
             f"({d.similarity:.2f}) of {escape(d.other.qualified)} ({escape(where(d.other))}) — delete the old one, leave a re-export"
         )
     for f in result.check_findings:
-        console.print(f"[bold red]check[/] {escape(str(f))}")
+        console.print(f"[bold red]check[/] {escape(f'{f.location()}: {f.code} {f.message}')}")
     for n in result.notes:
         console.print(f"[yellow]note[/] {escape(n)}")
 
