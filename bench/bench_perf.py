@@ -35,7 +35,7 @@ Columns of the main table (one row per target and move count)
     files           files read by the floor (every file under the target root, VCS and
                     .migrator folders left out); py: the Python files among them
     read+prefilter  floor (a): read every file and run the engine's text prefilter
-                    (migrator.engine.plan.prefilter) over it, in this process; best of 3
+                    (migrator.engine.prefilter.prefilter) over it, in this process; best of 3
     ast.parse       floor (b): `ast.parse` of every Python file, in this process; best
                     of 3 (each command runs once)
     plan ... graph  wall seconds of the command (inside the child, from before the
@@ -88,7 +88,7 @@ from gen_repo import generate  # noqa: E402
 
 from migrator.mapping.spec import load_mapping  # noqa: E402
 from migrator.model.plan import MoveSet  # noqa: E402
-from migrator.engine.plan import prefilter  # noqa: E402
+from migrator.engine.prefilter import prefilter  # noqa: E402
 
 #: The commands measured on every target, in the order they run.
 COMMANDS = ("plan", "plan_warm", "apply", "check_cold", "check_warm", "graph")

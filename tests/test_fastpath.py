@@ -17,21 +17,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migrator.engine import fastpath, plan as planner
+from migrator.engine import fastpath
+from migrator.engine.plan import plan, plan_phase, read_snapshot
+from migrator.engine.rewrite import rewrite_file
 from migrator import report
 from migrator.mapping.spec import load_mapping
-from migrator.model.plan import FileContext, MoveSet
+from migrator.model.plan import FileContext, MoveSet, Plan
 from rules import ALL_RULES, PIPELINE_EXAMPLES
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _both_ways(path: str, source: str, ctx: FileContext, moves: MoveSet, monkeypatch):
+def _both_ways(path: str, source: str, ctx: FileContext, moves: MoveSet):
     data = source.encode("utf-8")
-    monkeypatch.setattr(planner, "STATEMENTS_ALONE", False)
-    whole = planner.rewrite_file(path, data, ctx, moves)
-    monkeypatch.setattr(planner, "STATEMENTS_ALONE", True)
-    short = planner.rewrite_file(path, data, ctx, moves)
+    whole = rewrite_file(path, data, ctx, moves, statements_alone=False)
+    short = rewrite_file(path, data, ctx, moves, statements_alone=True)
     return whole, short
 
 
@@ -43,9 +43,9 @@ _EXAMPLES = [
 
 
 @pytest.mark.parametrize("example", _EXAMPLES)
-def test_every_rule_example_comes_out_the_same_either_way(example, monkeypatch):
+def test_every_rule_example_comes_out_the_same_either_way(example):
     ctx = example.context()
-    whole, short = _both_ways(ctx.path, example.before, ctx, example.move_set(), monkeypatch)
+    whole, short = _both_ways(ctx.path, example.before, ctx, example.move_set())
     assert short == whole
 
 
@@ -98,26 +98,26 @@ WHOLE = {
 
 
 @pytest.mark.parametrize("name", sorted(SPLICED))
-def test_from_import_layouts_take_the_short_way_with_the_same_result(name, monkeypatch):
+def test_from_import_layouts_take_the_short_way_with_the_same_result(name):
     source = SPLICED[name]
     ctx = FileContext("pkg/user.py", "pkg.user", "pkg.user")
     found = fastpath.triage(source, ctx, MOVES)
     assert found is not None and not found.whole_file
     assert fastpath.rewrite_statements(source, found.statements, ctx, MOVES) is not None, "the short way was not taken"
-    whole, short = _both_ways(ctx.path, source, ctx, MOVES, monkeypatch)
+    whole, short = _both_ways(ctx.path, source, ctx, MOVES)
     assert short == whole
     assert short[0] != source.encode("utf-8"), "the example must change"
 
 
 @pytest.mark.parametrize("name", sorted(WHOLE))
-def test_layouts_the_splice_cannot_cut_fall_back_to_the_whole_file(name, monkeypatch):
+def test_layouts_the_splice_cannot_cut_fall_back_to_the_whole_file(name):
     source = WHOLE[name]
     ctx = FileContext("pkg/user.py", "pkg.user", "pkg.user")
     found = fastpath.triage(source, ctx, MOVES)
     assert found is not None
     if not found.whole_file:
         assert fastpath.rewrite_statements(source, found.statements, ctx, MOVES) is None
-    whole, short = _both_ways(ctx.path, source, ctx, MOVES, monkeypatch)
+    whole, short = _both_ways(ctx.path, source, ctx, MOVES)
     assert short == whole
     assert short[0] != source.encode("utf-8")
 
@@ -129,17 +129,27 @@ def test_files_without_references_are_cleared_without_the_rules():
     assert fastpath.triage('from pkg.old import f\nNOTE = "old"\n', ctx, MOVES) is not None
 
 
-def test_every_seed_phase_plans_the_same_either_way(tmp_path, monkeypatch):
+def test_every_seed_phase_plans_the_same_either_way(tmp_path):
     shutil.copytree(REPO / "target_repo_fixture", tmp_path / "target_repo_fixture", ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
     shutil.copy(REPO / "mapping.yaml", tmp_path / "mapping.yaml")
     mapping = load_mapping(tmp_path / "mapping.yaml")
-    monkeypatch.setattr(planner, "STATEMENTS_ALONE", False)
-    whole = planner.plan(mapping, jobs=1, cache=False)
-    monkeypatch.setattr(planner, "STATEMENTS_ALONE", True)
-    short = planner.plan(mapping, jobs=1, cache=False)
+    whole = _every_phase(mapping, statements_alone=False)
+    short = _every_phase(mapping, statements_alone=True)
     assert not whole.errors
+    assert report.plan_json(short) == report.plan_json(plan(mapping, jobs=1, cache=False)), "_every_phase must stack phases as plan does"
     assert report.plan_json(short) == report.plan_json(whole)
     assert report.plan_diff(short) == report.plan_diff(whole)
+
+
+def _every_phase(mapping, *, statements_alone: bool) -> Plan:
+    """Every phase of `mapping`, each on the snapshot the last one leaves (as `plan` does)."""
+    snapshot, phases = read_snapshot(mapping), []
+    for number in mapping.phase_numbers:
+        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot, jobs=1, statements_alone=statements_alone)
+        phases.append(phase_plan)
+        if phase_plan.errors:
+            break
+    return Plan(tuple(phases), str(mapping.path), str(mapping.root))
 
 
 def _outside_by_rescanning(text, words, spans):

@@ -39,7 +39,7 @@ def rewrite(
     if rules == ALL_RULES:
         # What `plan` does (triage, only the rules that can find work, from-imports on
         # their own) must come out exactly as every rule over the whole file.
-        from migrator.engine.plan import rewrite_file
+        from migrator.engine.rewrite import rewrite_file
 
         data, edits, diagnostics = rewrite_file(spec.context().path, spec.before.encode("utf-8"), spec.context(), spec.move_set())
         assert (data.decode("utf-8"), edits, diagnostics) == result

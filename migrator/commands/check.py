@@ -15,7 +15,10 @@ from migrator.engine import command_lines as commands
 from migrator.engine.facades import is_generated_facade
 from migrator.mapping.spec import Mapping
 from migrator.model.plan import ChangeRole, Diagnostic, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind, Severity
-from migrator.engine.plan import MENTION, FileRewriteError, mentions, prefilter, read_snapshot, rewrite_file, _with_reexports
+from migrator.engine.plan import read_snapshot
+from migrator.engine.prefilter import MENTION, mentions, prefilter
+from migrator.engine.reexports import with_reexports
+from migrator.engine.rewrite import FileRewriteError, rewrite_file
 from migrator.analysis.project import ProjectIndex, Snapshot, matches_any
 from migrator.analysis.pyast import absolute_module
 from migrator.adapters.state import State, sha256
@@ -79,7 +82,7 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
     moves = applied_moves(state, index, snapshot)
     if not moves:
         return []
-    moves = _with_reexports(moves, index, snapshot)
+    moves = with_reexports(moves, index, snapshot)
     pattern = prefilter(moves)
     findings: list[Diagnostic] = [
         _finding(path=ref.path, line=ref.line, col=ref.col, code=commands.CODE, message=ref.message("moved to"), old=ref.old, new=ref.new)
@@ -276,7 +279,7 @@ def fix_plan(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     target = mapping.spec.target
     index = ProjectIndex.build(snapshot, target.source_roots)
-    moves = _with_reexports(applied_moves(state, index, snapshot), index, snapshot)
+    moves = with_reexports(applied_moves(state, index, snapshot), index, snapshot)
     pattern = prefilter(moves)
     changes: list[FileChange] = []
     for path in snapshot.paths():

@@ -1,0 +1,105 @@
+"""Steps 3 and 4 of a phase: moves onto a module that exists already, and packages
+merged into an existing package.
+
+A moved module whose destination exists is compared with it (equal up to docstrings,
+comments, formatting and local names: the copies consolidate; else `prefer:` says which
+one wins, or the phase is refused with a diff). A package moved into an existing one
+appends its `__init__`'s code to the destination's, never overwriting it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from migrator.analysis.equivalence import equivalent, unified
+from migrator.engine.phase_work import PhaseWork, Refusal
+from migrator.engine.rewrite import Changed, Failed, Skipped, Unchanged, decode_python, encode_python, newline_of, rewrite, with_newline
+from migrator.model.plan import ChangeRole, Diagnostic, FileContext, Severity
+
+
+def consolidate_onto_existing(work: PhaseWork) -> Refusal | None:
+    """Each module moved onto an existing one: the same code consolidates, `prefer:
+    source` replaces the existing copy, `prefer: destination` keeps it; different
+    code without `prefer:` is refused with a unified diff."""
+    for old, (existing_path, prefer) in sorted(work.exp.onto_existing.items()):
+        info = work.index.modules[old]
+        new = work.moves.modules[old]
+        held = work.held.pop(info.path)
+        existing = work.tree.current(existing_path) or b""
+        if prefer == "destination":
+            continue
+        same = equivalent(held.data, new, existing, new, a_is_package=info.is_package, b_is_package=info.is_package, ignore_local_names=True)
+        if same:
+            pass
+        elif prefer == "source":
+            work.tree.put(existing_path, held.data, ChangeRole.EDITED)
+            work.tree.edits.setdefault(existing_path, []).extend(held.edits)
+        else:
+            diff = unified(existing.decode("utf-8", "replace"), held.data.decode("utf-8", "replace"), existing_path + " (existing)", info.path + " (moved here)")
+            work.diagnostics.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "MIG301",
+                    f"cannot move {old!r} onto {new!r}: {existing_path} already exists with different code — "
+                    f"add `prefer: source` or `prefer: destination` to the move to say which one wins\n{diff}",
+                    info.path,
+                )
+            )
+    return work.refusal()
+
+
+def merge_package_inits(work: PhaseWork) -> Refusal | None:
+    """Append each moved `__init__`'s code (rewritten) to the existing package's. An
+    error here (the moved `__init__` does not rewrite) is refused with the symbol
+    moves' (step 5), so that one refusal lists both."""
+    for src_init, dest_init, old_pkg, new_pkg in work.exp.init_merges:
+        data = work.before.get(src_init) or b""
+        match rewrite(src_init, data, FileContext(src_init, old_pkg, new_pkg, True), work.moves, statements_alone=work.options.statements_alone):
+            case Changed(new):
+                moved_init = new
+            case Unchanged() | Skipped():
+                moved_init = data
+            case Failed(diagnostic):
+                work.diagnostics.append(diagnostic)
+                moved_init = data
+        merged = _merge_init(work.tree.current(dest_init) or b"", moved_init, old_pkg)
+        if merged != work.tree.current(dest_init):
+            work.tree.put(dest_init, merged, ChangeRole.EDITED)
+    return None
+
+
+def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:
+    """Append the moved package's __init__ code to the destination's, never overwriting.
+
+    A moved __init__ with only a docstring adds nothing. `__future__` imports and the
+    docstring are dropped from the appended part; `__all__ = [...]` becomes
+    `__all__ += [...]` when the destination defines `__all__` already.
+    """
+    moved_text = decode_python(moved).text
+    tree = ast.parse(moved_text)
+    body = list(tree.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    body = [n for n in body if not (isinstance(n, ast.ImportFrom) and n.module == "__future__")]
+    if not body:
+        return dest
+    lines = moved_text.splitlines(keepends=True)
+    start = body[0].lineno - 1
+    # keep comments directly above the first kept statement
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1
+    chunk = "".join(lines[start:])
+    like = decode_python(dest) if dest else None
+    dest_text = like.text if like is not None else ""
+    nl = newline_of(dest_text) if dest_text.strip() else newline_of(moved_text)
+    chunk = with_newline(chunk.replace("\r\n", "\n"), nl)
+    if "__all__" in {t.id for n in ast.parse(dest_text).body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}:
+        chunk = re.sub(r"^__all__(\s*)=", r"__all__\1+=", chunk, count=1, flags=re.M)
+    if dest_text and not dest_text.endswith("\n"):
+        dest_text += nl
+    sep = nl + nl if dest_text.strip() else ""
+    merged = f"{dest_text}{sep}# Merged from `{old_pkg}` by migrator.{nl}{chunk}"
+    if not merged.endswith("\n"):
+        merged += nl
+    return encode_python(merged, like) if like is not None else merged.encode("utf-8")

@@ -1,0 +1,153 @@
+"""What text alone says about a file: can it refer to a moved name (`Prefilter`), and
+where does it mention one (`mentions`). Pure; nothing here depends on a file parsing.
+
+The prefilter decides which files the planner and `check` parse at all; the mentions
+are what a file no rule rewrote (skipped, excluded, unparsable) must have fixed by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+from migrator.analysis import pyast
+from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX
+from migrator.engine.rewrite import is_python, searchable_text, unreadable_python
+from migrator.model.plan import MoveSet
+
+#: A textual mention of a moved path in a file the rules did not rewrite.
+MENTION = "MIG203"
+
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n#;\\]|\\\n)*)", re.M)
+_IMPORTED = re.compile(r"([A-Za-z_]\w*)(?:\s+as\s+[A-Za-z_]\w*)?")
+
+
+class Prefilter:
+    """Decides from text alone whether a file can refer to anything that moves.
+
+    Stage one is one regex over the last components of every old name (every form of
+    reference contains it). Stage two keeps a hit only if the file also shows a way to
+    reach that name: a dotted tail of it (`pkg.mod`, `jobs.selection` after `from
+    orchestration import jobs`), its parent's dotted name (`from pkg import mod`), an
+    aliased import of one of its packages (`import pkg as p`), or a relative import.
+    Files that pass are parsed; the rest are not looked at again.
+    """
+
+    def __init__(self, moves: MoveSet):
+        self.reach: dict[str, list[tuple[str, ...]]] = {}
+        for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
+            parts = old.split(".")
+            clues = [".".join(parts[i:]) for i in range(len(parts) - 1)] or [old]
+            if len(parts) > 1:
+                clues.append(".".join(parts[:-1]))
+            clues.extend(".".join(parts[:i]) + " as " for i in range(1, len(parts)))
+            self.reach.setdefault(parts[-1], []).append(tuple(clues))
+        words = sorted(map(re.escape, self.reach))
+        self.words = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+        # With few words, a plain substring test per word comes first: most files
+        # contain none of them, and that test is much cheaper than the regex.
+        self._each = {word: re.compile(r"\b" + re.escape(word) + r"\b") for word in self.reach} if len(self.reach) <= 16 else None
+
+    def may_refer(self, text: str, package: str | None = None) -> bool:
+        """Whether `text` may refer to a moved name. `package`: the package relative
+        imports in it start from, when known; they are then resolved (else any relative
+        import next to a hit counts)."""
+        if self.words is None:
+            return False
+        if self._each is not None:
+            hits = {word for word, pattern in self._each.items() if word in text and pattern.search(text)}
+        else:
+            hits = set(self.words.findall(text))
+        if not hits:
+            return False
+        if "from ." in text or re.search(r"\bfrom\s+\.", text):
+            resolved = _relative_imports(text, package)
+            if resolved is None:
+                return True
+            text = text + "\n" + resolved
+        return any(clue in text for word in hits for clues in self.reach[word] for clue in clues)
+
+
+def _relative_imports(text: str, package: str | None) -> str | None:
+    """The absolute names the relative imports of `text` reach (`pkg.base` and
+    `pkg.base.name` each), one per line; None when some cannot be worked out."""
+    if package is None:
+        return None
+    found = [m for m in _FROM_IMPORT.finditer(text) if m.group(1)]
+    if len(found) != len(re.findall(r"\bfrom\s+\.", text)):
+        return None  # a relative import the line-anchored pattern did not see
+    out = []
+    for m in found:
+        absolute = pyast.absolute_module(m.group(2) or None, len(m.group(1)), package)
+        if absolute is None:
+            continue  # climbs above the top: reaches nothing
+        out.append(absolute)
+        out.extend(f"{absolute}.{name.group(1)}" for name in _IMPORTED.finditer(m.group(3)))
+    return "\n".join(out)
+
+
+def prefilter(moves: MoveSet) -> Prefilter:
+    return Prefilter(moves)
+
+
+def may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = None) -> bool:
+    """Whether a file of a kind the rules rewrite may refer to a moved name (a Python
+    file whose text cannot be searched counts: its rewrite reports why)."""
+    if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
+        return False
+    if is_python(path) and unreadable_python(data) is not None:
+        return True  # its text cannot be searched: its rewrite reports it (MIG202)
+    return pattern.may_refer(data.decode("utf-8", "replace"), package)
+
+
+def mentions(
+    path: str, data: bytes, moves: MoveSet, package: str | None = None, new_package: str | None = None
+) -> list[tuple[int, int, str, str]]:
+    """Every textual mention of a moved name in a file no rule rewrote: (line, col, old, new).
+
+    Found by text alone, so nothing depends on the file parsing: a dotted name under a
+    moved module or symbol (`old.mod`, `"old.mod.f"`), and `from X import name` where
+    `X.name` moved (`X` relative to `package` when it starts with dots). For a file
+    that moves itself, `new_package` is the package it lands in: a relative import that
+    reaches another module from there than the one it meant (`from .helpers import x`
+    leaving `app.utils`) is a mention too, with the absolute name it must import.
+    """
+    names = {**moves.modules, **moves.symbols}
+    if not names:
+        return []
+    text = searchable_text(data)
+    found: dict[tuple[int, int], tuple[str, str]] = {}
+
+    def at(offset: int) -> tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    dotted = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?:\.[A-Za-z_]\w*)*(?![\w])")
+    for m in dotted.finditer(text):
+        found.setdefault(at(m.start()), (m.group(0), moves.resolve(m.group(0)) or ""))
+    moving = new_package is not None and new_package != package
+    for m in _FROM_IMPORT.finditer(text):
+        dots, base = m.group(1), m.group(2)
+        reached = None  # for a file that moves: where its relative import reaches from there
+        if dots:
+            if package is None:
+                continue
+            rel = base
+            base = pyast.absolute_module(rel or None, len(dots), package)
+            if base is None:
+                continue
+            meant = moves.resolve(base) or base
+            if moving:
+                reached = pyast.absolute_module(rel or None, len(dots), new_package)
+                if reached != meant:
+                    found.setdefault(at(m.start(1)), (f"{dots}{rel}", meant))
+                    continue
+            elif moves.resolve(base) is not None:
+                found.setdefault(at(m.start(1)), (base, meant))
+                continue
+        elif moves.resolve(base) is not None:
+            continue  # reported as a dotted name
+        for name in _IMPORTED.finditer(m.group(3)):
+            full = f"{base}.{name.group(1)}"
+            new = moves.resolve(full)
+            if new is not None and (reached is None or new != f"{reached}.{name.group(1)}"):
+                found.setdefault(at(m.start(3) + name.start(1)), (full, new))
+    return [(line, col, old, new) for (line, col), (old, new) in sorted(found.items())]
