@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from migrator.engine import fastpath, plan as planner
+from migrator.adapters.planning import plan_target
 from migrator import report
 from migrator.mapping.spec import load_mapping
 from migrator.model.plan import FileContext, MoveSet
@@ -134,9 +135,9 @@ def test_every_seed_phase_plans_the_same_either_way(tmp_path, monkeypatch):
     shutil.copy(REPO / "mapping.yaml", tmp_path / "mapping.yaml")
     mapping = load_mapping(tmp_path / "mapping.yaml")
     monkeypatch.setattr(planner, "STATEMENTS_ALONE", False)
-    whole = planner.plan(mapping, jobs=1, cache=False)
+    whole = plan_target(mapping, jobs=1, cache=False)
     monkeypatch.setattr(planner, "STATEMENTS_ALONE", True)
-    short = planner.plan(mapping, jobs=1, cache=False)
+    short = plan_target(mapping, jobs=1, cache=False)
     assert not whole.errors
     assert report.plan_json(short) == report.plan_json(whole)
     assert report.plan_diff(short) == report.plan_diff(whole)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from migrator.adapters import apply as applier
-from migrator.engine import plan as planner
+from migrator.adapters.planning import plan_target
 from migrator.mapping.spec import load_mapping
 from migrator.adapters.state import read_state
 from tests.helpers import run_cli
@@ -80,7 +80,7 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
 
 def _phase_plan(mapping: Path, phase: int):
     m = load_mapping(mapping)
-    return planner.plan(m, [phase]).phases[0]
+    return plan_target(m, [phase]).phases[0]
 
 
 def _failing_after(n: int, exc: BaseException, real=applier._atomic_write):
