@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
 
@@ -40,7 +41,6 @@ IGNORED_AT_TOP = frozenset(
 IGNORED_ANYWHERE = frozenset({"__pycache__", ".ipynb_checkpoints", ".git", ".hg", ".svn"})
 #: A folder holding this file is a virtual environment, never read wherever it is.
 VENV_MARKER = "pyvenv.cfg"
-
 
 
 def read_snapshot(mapping: Mapping) -> Snapshot:
@@ -95,11 +95,11 @@ def read_tree(root: Path, source_roots: Iterable[str], exclude: Iterable[str] = 
     )
 
 
+@dataclass(frozen=True)
 class DiskFolders:
     """The `Folders` of a snapshot read from `root`: asked on the disk when needed."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    root: Path
 
     def is_dir(self, rel_dir: str) -> bool:
         return (self.root / rel_dir).is_dir()

@@ -26,11 +26,12 @@ call them "parent package". A package whose ``__init__`` imports one of its own
 submodules is thus an import-time cycle, as it is at run time (it usually works, but the
 submodule runs against a half-initialized package).
 
-The file parser is stdlib ``ast``, walking statements only; large inputs are parsed in
-worker processes, with results identical to a serial run. Strongly connected components
-come from networkx; shortest cycles are a breadth-first search over sorted adjacency
-dicts (deterministic tie-breaking). The public API speaks in module names, `ImportEdge`
-and `Cycle`; no networkx type leaves this module.
+Each file's imports come from its scan (`scans`: stdlib ``ast``, statements only, from
+a `ScanCache` when its content was seen, large inputs parsed in worker processes with
+results identical to a serial run). Strongly connected components and shortest cycles
+are `cycles` (networkx, and breadth-first searches over sorted adjacency dicts:
+deterministic tie-breaking); the replay of a fresh import is `replay`. The public API
+speaks in module names, `ImportEdge` and `Cycle`; no networkx type leaves the graph.
 """
 
 from __future__ import annotations

@@ -197,7 +197,8 @@ def run_audit(
     for spec, phase in plan.missing:
         notes.append(f"phase {phase}: {spec.source!r} does not exist in the tree now (created by an earlier phase?) — not audited")
     trees = _parse_all(snapshot, index)
-    import_graph = graphs.build_graph(snapshot, index)
+    imports = MemoryCache()  # scans shared by the graph now and every simulated phase
+    import_graph = graphs.build_graph(snapshot, index, cache=imports)
     facades = find_facades(snapshot, index, trees)
     facades = tuple(_with_plans(f, plan) for f in facades)
     facade_names = {f.module for f in facades}
@@ -216,7 +217,7 @@ def run_audit(
     per_package = tuple((pkg, _counts(o for o in overlaps if _in_package(o.other.module, pkg))) for pkg in packages)
 
     if simulate_phases:
-        phases = _phase_cycles(mapping, pending, snapshot)
+        phases = _phase_cycles(mapping, pending, snapshot, imports)
     else:
         phases = [PhaseCycles(p.phase, p.title, "not-simulated") for p in pending]
 
@@ -235,10 +236,9 @@ def run_audit(
     )
 
 
-def _phase_cycles(mapping: Mapping, pending: Sequence[PhaseSpec], snapshot: Snapshot) -> list[PhaseCycles]:
+def _phase_cycles(mapping: Mapping, pending: Sequence[PhaseSpec], snapshot: Snapshot, imports: MemoryCache) -> list[PhaseCycles]:
     """Each pending phase planned in memory on the result of the previous one, with the
     cycles of the imports it breaks (the gate's `phase_failures`), until one is refused."""
-    imports = MemoryCache()
     phases: list[PhaseCycles] = []
     snap = snapshot
     for spec in pending:
