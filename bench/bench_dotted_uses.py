@@ -2,7 +2,7 @@
 
 `python bench/bench_dotted_uses.py [N ...]` (default 1000 2000 4000 8000) generates, for
 each N, a project whose `app/uses.py` does `import pkg.mod` and then N statements
-`v_i = pkg.mod.attr`, moves `pkg.mod` to `pkg.newmod`, and times `planner.plan` of that
+`v_i = pkg.mod.attr`, moves `pkg.mod` to `pkg.newmod`, and times `plan_target` of that
 phase (one process, no workers, no cache). It prints seconds per size and the ratio to
 the previous size: linear work doubles with N (ratio ≈ 2), quadratic work quadruples.
 Timing only, so it lives here and not in the suite (the machine is shared and noisy);
@@ -45,13 +45,13 @@ def write_project(base: Path, n: int) -> Path:
 
 
 def time_plan(n: int) -> float:
-    from migrator.engine import plan as planner
+    from migrator.adapters.planning import plan_target
     from migrator.mapping.spec import load_mapping
 
     with tempfile.TemporaryDirectory() as tmp:
         m = load_mapping(write_project(Path(tmp), n))
         start = time.perf_counter()
-        result = planner.plan(m, [1], jobs=1, cache=False)
+        result = plan_target(m, [1], jobs=1, cache=False)
         elapsed = time.perf_counter() - start
         assert not result.errors, [d.message for p in result.phases for d in p.errors]
         return elapsed

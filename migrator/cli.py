@@ -103,7 +103,7 @@ def _with_preflight(mapping, phases):
 
     from migrator.adapters.preflight import preflight
     from migrator.model.plan import Diagnostic, Severity
-    from migrator.analysis.project import unread_reason
+    from migrator.adapters.snapshot import unread_reason
 
     unseen = unread_reason(mapping.root, mapping.spec.target.exclude)
     earlier: set[str] = set()
@@ -187,7 +187,7 @@ def plan(
     """Show what the phases would change, as a diff and a summary. Changes nothing (it may update .migrator/cache/)."""
     import json
 
-    from migrator.engine import plan as planner
+    from migrator.adapters.planning import plan_target
     from migrator import report
 
     m = _load(mapping)
@@ -206,7 +206,7 @@ def plan(
         _console().print("all phases are applied; nothing to plan")
         raise typer.Exit(EXIT_OK)
     with report.progress(_console(stderr=True)) as progress:
-        result = planner.plan(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
+        result = plan_target(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
     result = type(result)(_with_preflight(m, result.phases), result.mapping_path, result.target_root)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
@@ -243,7 +243,7 @@ def apply(
 
 def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int], allow_dirty: bool, git_mv: bool, cache: bool) -> None:
     from migrator.adapters import apply as applier
-    from migrator.engine import plan as planner
+    from migrator.adapters.planning import plan_target
     from migrator import report
 
     _recover_if_needed(m)
@@ -259,7 +259,7 @@ def _apply(m, phase: int, yes: bool, skip_unparsable: bool, jobs: Optional[int],
         err.print(f"[bold red]error[/] phase {earlier[0]} is not applied yet — phases apply in order: run `migrate apply --phase {earlier[0]}` first")
         raise typer.Exit(EXIT_USAGE)
     with report.progress(err) as progress:
-        result = planner.plan(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, baseline=True, progress=progress)
+        result = plan_target(m, [phase], skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, baseline=True, progress=progress)
     phase_plan = _with_preflight(m, result.phases)[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
@@ -367,6 +367,8 @@ def graph(
     """The target's import graph (before and after a phase): cycles with file:line."""
     import json
 
+    from migrator.adapters.cache import ImportCache
+    from migrator.adapters.snapshot import read_snapshot
     from migrator.analysis import graph as graphs
     from migrator.engine import plan as planner
     from migrator import report
@@ -375,10 +377,10 @@ def graph(
     m = _load(mapping)
     _recover_if_needed(m)
     roots = m.spec.target.source_roots
-    snapshot = planner.read_snapshot(m)
+    snapshot = read_snapshot(m)
     if phase is not None:
         _check_phase(m, phase)
-    imports = graphs.ImportCache.load(m.root) if cache else graphs.ImportCache()
+    imports = ImportCache.load(m.root) if cache else ImportCache()
     with report.progress(_console(stderr=True)) as progress:
         views = [("now", graphs.build_graph(snapshot, ProjectIndex.build(snapshot, roots), cache=imports, workers=jobs, progress=progress))]
         if phase is not None:
@@ -470,12 +472,12 @@ def audit(
     import json
 
     from migrator.commands import audit as auditor
-    from migrator.engine import plan as planner
+    from migrator.adapters.snapshot import read_snapshot
     from migrator import report
 
     m = _load(mapping)
     _recover_if_needed(m)
-    result = auditor.run_audit(m, planner.read_snapshot(m), _read_state(m), packages=package or None, simulate_phases=phases)
+    result = auditor.run_audit(m, read_snapshot(m), _read_state(m), packages=package or None, simulate_phases=phases)
     if format is AuditFormat.text and output is None:
         report.print_audit(_console(), result)
         raise typer.Exit(EXIT_OK)
@@ -507,14 +509,14 @@ def verify(
     """After the phases (the seed's Phase 12): tests vs baseline, imports, facades, duplicates, check."""
     import json
 
-    from migrator.engine import plan as planner
+    from migrator.adapters.snapshot import read_snapshot
     from migrator import report
     from migrator.commands import verify as verifier
 
     m = _load(mapping)
     _recover_if_needed(m)
     try:
-        result = verifier.run_verify(m, _read_state(m), planner.read_snapshot(m), baseline=baseline, run_tests=tests)
+        result = verifier.run_verify(m, _read_state(m), read_snapshot(m), baseline=baseline, run_tests=tests)
     except verifier.VerifyError as exc:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE)

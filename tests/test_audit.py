@@ -11,7 +11,7 @@ import pytest
 from migrator.commands import audit
 from migrator.analysis import equivalence
 from migrator.mapping.spec import load_mapping
-from migrator.engine.plan import read_snapshot
+from migrator.adapters.snapshot import read_snapshot
 from tests.helpers import REPO, run_cli, write_project
 
 # --------------------------------------------------------------------------- normalization

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.engine import plan as planner
+from migrator.adapters.planning import plan_target
 from migrator.mapping.spec import load_mapping
 from migrator.adapters.state import read_state
 from tests.helpers import REPO, run_cli
@@ -52,7 +52,7 @@ def reference(tmp_path_factory) -> dict:
     mapping = _project(base)
     root = base / "proj"
     before = tree_state(root)
-    plan = planner.plan(load_mapping(mapping), [1]).phases[0]
+    plan = plan_target(load_mapping(mapping), [1]).phases[0]
     assert run_cli("apply", "--mapping", str(mapping), "--phase", "1").exit_code == 0
     return {"before": before, "after": tree_state(root), "steps": len(plan.changes)}
 

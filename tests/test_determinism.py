@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from migrator.engine import plan as planner
+from migrator.adapters.planning import plan_target
 from migrator import report
 from migrator.mapping.spec import load_mapping
 
@@ -16,8 +16,8 @@ from gen_repo import generate  # noqa: E402
 def test_plan_with_worker_processes_equals_the_serial_plan(tmp_path):
     generate(tmp_path, modules=160, moves=6, seed=7)
     mapping = load_mapping(tmp_path / "mapping.yaml")
-    serial = planner.plan(mapping, jobs=1)
-    parallel = planner.plan(mapping, jobs=2)
+    serial = plan_target(mapping, jobs=1)
+    parallel = plan_target(mapping, jobs=2)
     assert not serial.errors
     assert [p.digest() for p in parallel.phases] == [p.digest() for p in serial.phases]
     assert report.plan_diff(parallel) == report.plan_diff(serial)
@@ -29,24 +29,29 @@ def _plan_views(p):
     return [x.digest() for x in p.phases], report.plan_diff(p), report.plan_json(p)
 
 
-def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_graph_file(tmp_path, monkeypatch):
-    from migrator.analysis import graph
+def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_graph_file(tmp_path):
+    from migrator.adapters.cache import ImportCache
+    from migrator.adapters.snapshot import read_snapshot
+    from migrator.analysis.project import ProjectIndex
+    from migrator.engine import plan as planner
+    from tests.fake_cache import CountingCache
 
     generate(tmp_path, modules=160, moves=6, seed=11, cycles=True)
     # A cycle that fails at import time and that no move touches: in every baseline.
     (tmp_path / "src" / "cyc_a.py").write_text("from cyc_b import B\nA = 1\n", encoding="utf-8")
     (tmp_path / "src" / "cyc_b.py").write_text("from cyc_a import A\nB = 2\n", encoding="utf-8")
     mapping = load_mapping(tmp_path / "mapping.yaml")
-    uncached = planner.plan(mapping, jobs=1, cache=False, baseline=True)
+    uncached = plan_target(mapping, jobs=1, cache=False, baseline=True)
     assert not list((tmp_path / ".migrator").glob("cache/*.json")), "--no-cache writes no cache"
-    cold = planner.plan(mapping, jobs=1, cache=True, baseline=True)
+    cold = plan_target(mapping, jobs=1, cache=True, baseline=True)
     assert list((tmp_path / ".migrator").glob("cache/*.json")), "the first cached run writes the cache"
 
-    parsed: list[str] = []
-    real = graph._scan_files
-    monkeypatch.setattr(graph, "_scan_files", lambda files, *rest: parsed.extend(p for p, _ in files) or real(files, *rest))
-    warm = planner.plan(mapping, jobs=1, cache=True, baseline=True)
-    assert parsed == [], "unchanged files are not parsed again for the import graph"
+    snapshot = read_snapshot(mapping)
+    imports = CountingCache(ImportCache.load(tmp_path))
+    warm = planner.plan(mapping, snapshot, imports=imports, jobs=1, baseline=True)
+    assert imports.learned == [], "unchanged files are not parsed again, for the import graph or the rewrites"
+    modules = ProjectIndex.build(snapshot, mapping.spec.target.source_roots).modules
+    assert len(imports.found) >= len(modules), "the baseline's whole graph took every module's scan from the cache"
     assert _plan_views(cold) == _plan_views(uncached)
     assert _plan_views(warm) == _plan_views(uncached)
     assert [p.cycle_baseline for p in warm.phases] == [p.cycle_baseline for p in uncached.phases]
@@ -57,12 +62,12 @@ def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_
 def test_a_damaged_cache_is_ignored_and_replaced(tmp_path):
     generate(tmp_path, modules=60, moves=2, seed=3)
     mapping = load_mapping(tmp_path / "mapping.yaml")
-    expected = _plan_views(planner.plan(mapping, jobs=1, cache=False))
-    planner.plan(mapping, jobs=1)
+    expected = _plan_views(plan_target(mapping, jobs=1, cache=False))
+    plan_target(mapping, jobs=1)
     [cache] = (tmp_path / ".migrator" / "cache").glob("*.json")
     cache.write_text('{"0123": [[[1, 2]], null], "broken', encoding="utf-8")
-    assert _plan_views(planner.plan(mapping, jobs=1)) == expected
-    assert _plan_views(planner.plan(mapping, jobs=1)) == expected
+    assert _plan_views(plan_target(mapping, jobs=1)) == expected
+    assert _plan_views(plan_target(mapping, jobs=1)) == expected
 
 
 def test_check_with_a_cache_equals_check_without(tmp_path):
@@ -92,7 +97,7 @@ def test_check_keeps_cycles_from_run_to_run_and_finds_the_same_as_a_fresh_run_af
     """`check` reuses the last run's cycle components for files that did not change; after
     every kind of edit it must report exactly what a run without the cache reports."""
     from migrator.commands import check
-    from migrator.analysis.project import Snapshot
+    from migrator.adapters.snapshot import read_tree
 
     generate(tmp_path, modules=150, moves=2, seed=4, cycles=True)
     src = tmp_path / "src"
@@ -100,10 +105,10 @@ def test_check_keeps_cycles_from_run_to_run_and_finds_the_same_as_a_fresh_run_af
     roots = mapping.spec.target.source_roots
 
     def components(cache):
-        snapshot = Snapshot.read(tmp_path, roots)
+        snapshot = read_tree(tmp_path, roots)
         return check.cycle_components(mapping, snapshot, cache)
 
-    from migrator.analysis.graph import ImportCache
+    from migrator.adapters.cache import ImportCache
 
     cache = ImportCache.load(tmp_path)
     edits = [

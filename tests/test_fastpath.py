@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from migrator.adapters.planning import plan_target
 from migrator.engine import fastpath
-from migrator.engine.plan import plan, plan_phase, read_snapshot
 from migrator.engine.rewrite import rewrite_file
 from migrator import report
 from migrator.mapping.spec import load_mapping
-from migrator.model.plan import FileContext, MoveSet, Plan
+from migrator.model.plan import FileContext, MoveSet
 from rules import ALL_RULES, PIPELINE_EXAMPLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,23 +133,11 @@ def test_every_seed_phase_plans_the_same_either_way(tmp_path):
     shutil.copytree(REPO / "target_repo_fixture", tmp_path / "target_repo_fixture", ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
     shutil.copy(REPO / "mapping.yaml", tmp_path / "mapping.yaml")
     mapping = load_mapping(tmp_path / "mapping.yaml")
-    whole = _every_phase(mapping, statements_alone=False)
-    short = _every_phase(mapping, statements_alone=True)
+    whole = plan_target(mapping, jobs=1, cache=False, statements_alone=False)
+    short = plan_target(mapping, jobs=1, cache=False)
     assert not whole.errors
-    assert report.plan_json(short) == report.plan_json(plan(mapping, jobs=1, cache=False)), "_every_phase must stack phases as plan does"
     assert report.plan_json(short) == report.plan_json(whole)
     assert report.plan_diff(short) == report.plan_diff(whole)
-
-
-def _every_phase(mapping, *, statements_alone: bool) -> Plan:
-    """Every phase of `mapping`, each on the snapshot the last one leaves (as `plan` does)."""
-    snapshot, phases = read_snapshot(mapping), []
-    for number in mapping.phase_numbers:
-        phase_plan, snapshot = plan_phase(mapping, mapping.phase(number), snapshot, jobs=1, statements_alone=statements_alone)
-        phases.append(phase_plan)
-        if phase_plan.errors:
-            break
-    return Plan(tuple(phases), str(mapping.path), str(mapping.root))
 
 
 def _outside_by_rescanning(text, words, spans):

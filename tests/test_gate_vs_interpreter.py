@@ -43,7 +43,8 @@ from hypothesis import strategies as st
 
 from migrator.analysis.graph import ImportGraph, build_graph
 from migrator.mapping.spec import load_mapping
-from migrator.engine.plan import plan_phase, read_snapshot
+from migrator.adapters.snapshot import read_snapshot
+from migrator.engine.plan import plan_phase
 from migrator.analysis.project import ProjectIndex, Snapshot
 
 EXAMPLES = int(os.environ.get("GATE_EXAMPLES", 400 if os.environ.get("HYPOTHESIS_PROFILE") == "large" else 20))

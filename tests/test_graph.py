@@ -14,8 +14,10 @@ from types import ModuleType
 
 import pytest
 
-from migrator.analysis.graph import Cycle, ImportEdge, ImportGraph, ParseFailure, build_graph, new_import_failures
+from migrator.analysis.cycles import new_import_failures
+from migrator.analysis.graph import Cycle, ImportEdge, ImportGraph, ParseFailure, build_graph
 from migrator.mapping.spec import load_mapping
+from migrator.adapters.snapshot import read_tree
 from migrator.analysis.project import FileEntry, ModuleInfo, ProjectIndex, Snapshot
 
 REPO = Path(__file__).resolve().parents[1]
@@ -566,7 +568,7 @@ def _gen_repo() -> ModuleType:
 
 
 def _read(root: Path) -> tuple[Snapshot, ProjectIndex]:
-    snapshot = Snapshot.read(root, ["src"])
+    snapshot = read_tree(root, ["src"])
     return snapshot, ProjectIndex.build(snapshot, ["src"])
 
 
@@ -641,7 +643,8 @@ def test_the_graph_of_what_some_modules_reach_has_exactly_their_cycles_and_failu
 
 
 def test_the_import_cache_gives_the_graph_built_without_it(tmp_path):
-    from migrator.analysis.graph import ImportCache
+    from migrator.adapters.cache import ImportCache
+    from migrator.analysis.scans import content_key
 
     _gen_repo().generate(tmp_path, modules=300, moves=2, seed=8, cycles=True)
     snapshot, index = _read(tmp_path)
@@ -650,7 +653,7 @@ def test_the_import_cache_gives_the_graph_built_without_it(tmp_path):
     assert build_graph(snapshot, index, workers=1, cache=cache).to_json() == plain
     cache.save(limit=10_000)
     again = ImportCache.load(tmp_path)
-    assert again.get(ImportCache.key(snapshot.get(next(iter(index.modules.values())).path))) is not None
+    assert again.get(content_key(snapshot.get(next(iter(index.modules.values())).path))) is not None
     assert build_graph(snapshot, index, workers=1, cache=again).to_json() == plain
     ignore = tmp_path / ".migrator" / "cache" / ".gitignore"
     assert ignore.read_text(encoding="utf-8").splitlines()[-1] == "*", "git never sees the cache"

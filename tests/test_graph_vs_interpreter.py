@@ -37,7 +37,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migrator.analysis.graph import ImportEdge, ImportGraph, build_graph
-from migrator.analysis.project import ProjectIndex, Snapshot
+from migrator.adapters.snapshot import read_tree
+from migrator.analysis.project import ProjectIndex
 
 EXAMPLES = 300 if os.environ.get("HYPOTHESIS_PROFILE") == "large" else 25
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -208,7 +209,7 @@ def _import_errors(root: Path, modules: list[str]) -> dict[str, str | None]:
 
 
 def _graph(root: Path) -> ImportGraph:
-    snapshot = Snapshot.read(root, ["."])
+    snapshot = read_tree(root, ["."])
     return build_graph(snapshot, ProjectIndex.build(snapshot, ["."]))
 
 

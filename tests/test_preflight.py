@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from migrator.adapters import apply as applier
+from migrator.adapters.planning import plan_target
 from migrator.adapters.preflight import preflight
-from migrator.engine import plan as planner
 from migrator.mapping.spec import load_mapping
 from tests.helpers import run_cli
 from tests.test_safety_transactions import FILES, tree_state, write_tree
@@ -70,7 +70,7 @@ def test_a_symlinked_destination_is_refused(tmp_path):
 
 def test_a_written_python_file_that_would_not_compile_is_refused_before_writing(tmp_path):
     mapping, root = _project(tmp_path)
-    plan = planner.plan(load_mapping(mapping), [1]).phases[0]
+    plan = plan_target(load_mapping(mapping), [1]).phases[0]
     change = next(c for c in plan.changes if c.path == "src/app/entry.py")
     broken = dataclasses.replace(plan, changes=tuple(
         dataclasses.replace(c, after=c.after + b"NAME = 'a\0b'\n") if c is change else c for c in plan.changes
@@ -88,7 +88,7 @@ def test_a_written_python_file_that_would_not_compile_is_refused_before_writing(
 
 def test_a_name_longer_than_the_file_system_allows_is_refused_by_plan(tmp_path):
     mapping, root = _project(tmp_path)
-    plan = planner.plan(load_mapping(mapping), [1]).phases[0]
+    plan = plan_target(load_mapping(mapping), [1]).phases[0]
     long_path = "src/app/" + "n" * 300 + ".py"
     too_long = dataclasses.replace(plan, changes=plan.changes + (dataclasses.replace(plan.changes[0], path=long_path, renamed_from=None),))
 
@@ -101,7 +101,7 @@ def test_a_name_longer_than_the_file_system_allows_is_refused_by_plan(tmp_path):
 
 
 def test_outside_git_folders_are_ignored_by_name_only_at_the_top_and_virtualenvs_anywhere(tmp_path):
-    from migrator.analysis.project import Snapshot
+    from migrator.adapters.snapshot import read_tree
 
     write_tree(tmp_path, {
         "src/app/__init__.py": b"",
@@ -117,7 +117,7 @@ def test_outside_git_folders_are_ignored_by_name_only_at_the_top_and_virtualenvs
         "tools/run.py": b"",
     })
 
-    files = set(Snapshot.read(tmp_path, ["src"]).files)
+    files = set(read_tree(tmp_path, ["src"]).files)
 
     assert files == {
         "src/app/__init__.py", "src/app/build/__init__.py", "src/app/env/settings.py", "src/app/dist/x.py",
@@ -128,7 +128,7 @@ def test_outside_git_folders_are_ignored_by_name_only_at_the_top_and_virtualenvs
 def test_in_a_git_work_tree_git_decides_which_files_are_read(tmp_path):
     import subprocess
 
-    from migrator.analysis.project import Snapshot
+    from migrator.adapters.snapshot import read_tree
 
     write_tree(tmp_path, {
         ".gitignore": b"generated/\nsrc/app/local_settings.py\n",
@@ -141,7 +141,7 @@ def test_in_a_git_work_tree_git_decides_which_files_are_read(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(["git", "-C", str(tmp_path), "add", "src/app/__init__.py", "src/app/build/x.py"], check=True)
 
-    files = set(Snapshot.read(tmp_path, ["src"]).files)
+    files = set(read_tree(tmp_path, ["src"]).files)
 
     assert files == {"src/app/__init__.py", "src/app/build/x.py", "src/app/untracked.py"}
 

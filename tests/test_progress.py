@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from migrator.engine import plan as planner
+from migrator.adapters.planning import plan_target
 from migrator import report
 from migrator.mapping.spec import load_mapping
 from tests.test_determinism import generate
@@ -46,7 +46,7 @@ def test_no_bar_in_ci_in_a_pipe_or_for_a_short_step(monkeypatch):
 def test_the_planner_reports_every_file_it_rewrites_and_parses(tmp_path):
     generate(tmp_path, modules=200, moves=4, seed=2)
     seen: dict[str, tuple[int, int]] = {}
-    result = planner.plan(load_mapping(tmp_path / "mapping.yaml"), jobs=2, cache=False, baseline=True, progress=lambda what, done, total: seen.__setitem__(what, (done, total)))
+    result = plan_target(load_mapping(tmp_path / "mapping.yaml"), jobs=2, cache=False, baseline=True, progress=lambda what, done, total: seen.__setitem__(what, (done, total)))
     assert not result.errors
     assert seen["rewriting files"][0] == seen["rewriting files"][1] > 0
     assert seen["parsing imports"][0] == seen["parsing imports"][1] > 0

@@ -11,8 +11,8 @@ import pytest
 
 from migrator.adapters import apply as applier
 from migrator.adapters.disk import DiskIO, tmp_path, using_disk
+from migrator.adapters.planning import plan_target
 from migrator.adapters.rollback import rollback_phase
-from migrator.engine import plan as planner
 from migrator.mapping.spec import load_mapping
 from migrator.adapters.state import read_state
 from tests.faults import FaultyDisk, target_writes
@@ -83,7 +83,7 @@ def project(tmp_path: Path) -> tuple[Path, Path]:
 
 def _phase_plan(mapping: Path, phase: int):
     m = load_mapping(mapping)
-    return planner.plan(m, [phase]).phases[0]
+    return plan_target(m, [phase]).phases[0]
 
 
 def _failing_at(n: int, exc: BaseException) -> FaultyDisk:

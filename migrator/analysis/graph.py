@@ -26,43 +26,30 @@ call them "parent package". A package whose ``__init__`` imports one of its own
 submodules is thus an import-time cycle, as it is at run time (it usually works, but the
 submodule runs against a half-initialized package).
 
-The file parser is stdlib ``ast``, walking statements only; large inputs are parsed in
-worker processes, with results identical to a serial run. Strongly connected components
-come from networkx; shortest cycles are a breadth-first search over sorted adjacency
-dicts (deterministic tie-breaking). The public API speaks in module names, `ImportEdge`
-and `Cycle`; no networkx type leaves this module.
+Each file's imports come from its scan (`scans`: stdlib ``ast``, statements only, from
+a `ScanCache` when its content was seen, large inputs parsed in worker processes with
+results identical to a serial run). Strongly connected components and shortest cycles
+are `cycles` (networkx, and breadth-first searches over sorted adjacency dicts:
+deterministic tie-breaking); the replay of a fresh import is `replay`. The public API
+speaks in module names, `ImportEdge` and `Cycle`; no networkx type leaves the graph.
 """
 
 from __future__ import annotations
 
-import ast
-import gc
-import hashlib
-import hmac
-import json
-import os
-import sys
-import warnings
-from migrator.analysis.workers import pool as worker_pool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
-from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
-from migrator.model.plan import Progress
-from migrator.analysis.project import STATE_DIR, ModuleInfo, ProjectIndex, Snapshot
 from migrator.analysis import pyast
+from migrator.analysis.cycles import Hops, cyclic_sccs, girth_path, shortest_cycle_through_hops
+from migrator.analysis.project import ModuleInfo, ProjectIndex, Snapshot
 from migrator.analysis.pyast import absolute_module
+from migrator.analysis.replay import Replay
+from migrator.analysis.scans import ScanCache, gc_paused, scan_all, worth_scanning_all
+from migrator.model.plan import Progress
 
 EdgeKind = pyast.EdgeKind
-
-#: Files below which worker processes cost more than they save.
-PARALLEL_THRESHOLD = 3000
-#: Files below which one batch is parsed in-process: starting worker processes (and
-#: sending them the bytes) costs more than it saves.
-POOL_THRESHOLD = 1000
 
 #: The version of `ImportGraph.to_json`'s layout; bumped on any incompatible change.
 JSON_FORMAT = "migrator.import-graph/2"
@@ -135,34 +122,10 @@ class ParseFailure(NamedTuple):
     message: str
 
 
-# What parsing one file gives, independent of its path and of the other modules (so it
-# is cached by content): its import statements (pyast.ImportRecord), or where and why it
-# does not parse.
-_Scan = pyast.Scan
-# What the graph needs to know about one file: path, module name, is_package, bytes.
-_Job = tuple[str, str, bool, bytes]
 # What it finds: (line, target module, kind, names read, guarded) sorted and unique, or
 # why the file failed.
 _FileImports = tuple[list[tuple[int, str, EdgeKind, tuple[str, ...], bool]], ParseFailure | None]
-# Adjacency: source → target → the edge that stands for that hop; targets sorted.
-_Hops = dict[str, dict[str, ImportEdge]]
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside (a context manager or decorator).
-
-    Syntax trees, edges and adjacency dicts hold no reference cycles, yet the millions
-    of objects they allocate trigger full collections again and again: up to half the
-    time of a large graph.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+_Hops = Hops[ImportEdge]
 
 
 def build_graph(
@@ -170,7 +133,7 @@ def build_graph(
     index: ProjectIndex,
     *,
     workers: int | None = None,
-    cache: ImportCache | None = None,
+    cache: ScanCache | None = None,
     reach_from: Iterable[str] | None = None,
     and_back: bool = False,
     progress: Progress | None = None,
@@ -179,9 +142,10 @@ def build_graph(
 
     Files that do not parse keep their node (and parent-package edge) but contribute no
     import edges; they are listed in `ImportGraph.unparsable`. `workers` is the number of
-    processes that parse files: None chooses (serial below `POOL_THRESHOLD` files),
-    1 forces a serial run. `cache` (see `ImportCache`) skips parsing files whose content
-    it has seen. Neither changes the result. `progress` is told how parsing goes.
+    processes that parse files: None chooses (serial below `scans.POOL_THRESHOLD`
+    files), 1 forces a serial run. `cache` (any `scans.ScanCache`) skips parsing files
+    whose content it has seen. Neither changes the result. `progress` is told how
+    parsing goes.
 
     With `reach_from`, the graph holds only the modules those reach through import-time
     edges (parent packages included): a set closed under those edges, so every
@@ -196,68 +160,99 @@ def build_graph(
     use `reach_from` alone.
     """
     names = frozenset(index.modules)
-    resolver = _Resolver(names)
-    scans: dict[str, _Scan] = {}
-    resolved: dict[str, _FileImports] = {}
-
-    def resolve(info: ModuleInfo) -> _FileImports:
-        found = resolved.get(info.name)
-        if found is None:
-            found = resolved[info.name] = _resolved(info, scans[info.path], resolver)
-        return found
-
-    with _gc_paused():
+    files = _Files(snapshot, cache, workers, progress, _Resolver(names))
+    with gc_paused():
         present = [info for info in index.modules.values() if snapshot.get(info.path) is not None]
-        if reach_from is None or _worth_scanning_all(present, snapshot, cache, workers):
+        if reach_from is None or worth_scanning_all(present, snapshot, cache, workers):
             # Parsed in one go, in parallel: cheaper than level by level once the files
             # to parse are many (what the modules reach is often most of the tree).
-            _scan_all(present, snapshot, scans, cache, workers, progress)
+            files.scan(present)
         if reach_from is None:
-            infos = present
+            infos, kept = present, names
         else:
-            infos = []
-            seen: set[str] = set()
-            frontier = sorted({m for m in reach_from if m in names})
-            while frontier:
-                seen.update(frontier)
-                batch = [index.modules[m] for m in frontier if snapshot.get(index.modules[m].path) is not None]
-                _scan_all(batch, snapshot, scans, cache, workers, progress)
-                infos.extend(batch)
-                following: set[str] = set()
-                for m in frontier:
-                    info = index.modules[m]
-                    parent = _nearest_ancestor(m, names)
-                    if parent is not None:
-                        following.add(parent)
-                    if info.path in scans:
-                        imports, _ = resolve(info)
-                        following.update(target for _, target, kind, _, _ in imports if kind == "top")
-                frontier = sorted(following - seen)
-        kept = names if reach_from is None else frozenset(seen)
-        if reach_from is not None and and_back:
-            kept = _reaching_back(kept, {m for m in reach_from if m in names}, infos, resolve, names)
-            infos = [info for info in infos if info.name in kept]
-        edges: list[ImportEdge] = []
-        failures: list[ParseFailure] = []
-        for info in infos:
-            imports, failure = resolve(info)
-            if failure is not None:
-                failures.append(failure)
-            edges.extend(
-                ImportEdge(info.name, target, info.path, line, kind, reads=reads, guarded=guarded)
-                for line, target, kind, reads, guarded in imports
-                if target in kept
-            )
-        modules = [info for info in index.modules.values() if info.name in kept]
-        for info in modules:
-            parent = _nearest_ancestor(info.name, names)
-            if parent is not None and parent in kept:
-                edges.append(ImportEdge(info.name, parent, info.path, 0, "top", implicit=True))
-        bindings = {info.name: tuple(map(tuple, scans[info.path][2])) for info in infos if info.path in scans}
-        return ImportGraph(modules, edges, failures, bindings)
+            infos, kept = _reached(index, files, {m for m in reach_from if m in names})
+            if and_back:
+                kept = _reaching_back(kept, {m for m in reach_from if m in names}, infos, files.resolve, names)
+                infos = [info for info in infos if info.name in kept]
+        return _graph(index, infos, kept, files)
 
 
-def _reaching_back(reached: frozenset[str], starts: set[str], infos, resolve, names: frozenset[str]) -> frozenset[str]:
+class _Files:
+    """The scans and resolved imports of the files a graph is built from, made once each."""
+
+    def __init__(self, snapshot: Snapshot, cache: ScanCache | None, workers: int | None, progress: Progress | None, resolver: _Resolver):
+        self.snapshot, self.cache, self.workers, self.progress = snapshot, cache, workers, progress
+        self.resolver = resolver
+        self.scans: dict[str, pyast.Scan] = {}
+        self._resolved: dict[str, _FileImports] = {}
+
+    def scan(self, infos: Sequence[ModuleInfo]) -> None:
+        """Scan every file of `infos` not scanned yet (`scans.scan_all`)."""
+        scan_all(infos, self.snapshot, self.scans, self.cache, self.workers, self.progress)
+
+    def resolve(self, info: ModuleInfo) -> _FileImports:
+        """The module's imports resolved to internal modules (its file scanned already)."""
+        found = self._resolved.get(info.name)
+        if found is None:
+            found = self._resolved[info.name] = _resolved(info, self.scans[info.path], self.resolver)
+        return found
+
+
+def _reached(index: ProjectIndex, files: _Files, starts: set[str]) -> tuple[list[ModuleInfo], frozenset[str]]:
+    """The modules `starts` reach through import-time edges and parent packages (those
+    with a file, in the order they were reached), and the names of all reached.
+
+    Level by level: each level's files are scanned (from the cache or parsed) together."""
+    names = frozenset(index.modules)
+    infos: list[ModuleInfo] = []
+    seen: set[str] = set()
+    frontier = sorted(starts)
+    while frontier:
+        seen.update(frontier)
+        batch = [index.modules[m] for m in frontier if files.snapshot.get(index.modules[m].path) is not None]
+        files.scan(batch)
+        infos.extend(batch)
+        following: set[str] = set()
+        for m in frontier:
+            info = index.modules[m]
+            parent = _nearest_ancestor(m, names)
+            if parent is not None:
+                following.add(parent)
+            if info.path in files.scans:
+                imports, _ = files.resolve(info)
+                following.update(target for _, target, kind, _, _ in imports if kind == "top")
+        frontier = sorted(following - seen)
+    return infos, frozenset(seen)
+
+
+def _graph(index: ProjectIndex, infos: Sequence[ModuleInfo], kept: frozenset[str], files: _Files) -> ImportGraph:
+    """The graph of the `kept` modules: the edges of `infos`' files that stay inside
+    `kept`, and every kept module's parent-package edge."""
+    names = frozenset(index.modules)
+    edges: list[ImportEdge] = []
+    failures: list[ParseFailure] = []
+    for info in infos:
+        imports, failure = files.resolve(info)
+        if failure is not None:
+            failures.append(failure)
+        edges.extend(
+            ImportEdge(info.name, target, info.path, line, kind, reads=reads, guarded=guarded)
+            for line, target, kind, reads, guarded in imports
+            if target in kept
+        )
+    modules = [info for info in index.modules.values() if info.name in kept]
+    for info in modules:
+        parent = _nearest_ancestor(info.name, names)
+        if parent is not None and parent in kept:
+            edges.append(ImportEdge(info.name, parent, info.path, 0, "top", implicit=True))
+    scans = files.scans
+    bindings = {info.name: tuple(map(tuple, scans[info.path][2])) for info in infos if info.path in scans}
+    return ImportGraph(modules, edges, failures, bindings)
+
+
+def _reaching_back(
+    reached: frozenset[str], starts: set[str], infos: Sequence[ModuleInfo], resolve: Callable[[ModuleInfo], _FileImports], names: frozenset[str]
+) -> frozenset[str]:
     """The modules of `reached` from which import-time edges (parent packages included)
     lead back to one of `starts`."""
     importers: dict[str, set[str]] = {}
@@ -279,266 +274,7 @@ def _reaching_back(reached: frozenset[str], starts: set[str], infos, resolve, na
     return frozenset(back & reached)
 
 
-class ImportCache:
-    """What parsing a file found, by content hash: lets the next command skip parsing
-    every file that did not change.
-
-    Kept in the target's state folder (`.migrator/cache/`, ignored by git); deleting it
-    is always safe. Entries are keyed by a BLAKE2 hash of the file's bytes and depend on
-    nothing else, so a stale entry cannot exist; the file name carries the cache layout
-    and the Python version (whose parser decides what parses). Stored as JSON, never
-    pickle: the folder sits in a repository others can write to.
-
-    Trust: every entry is `[digest, scan]`, where `digest` is a BLAKE2 MAC, keyed by a
-    random secret kept beside it (`.migrator/cache/key`, mode 0600), of the entry's
-    content hash and its scan; the memos file is signed as a whole the same way. An
-    entry is used only when it has the shape `pyast.scan` gives and its digest checks
-    out, so a cache edited by hand, truncated, copied from another tree or written by
-    another tool is ignored entry by entry and results are those of `--no-cache`. The
-    content hash alone (the entry's key) cannot do that: the scan next to it can be
-    edited without touching the key. The secret does not stop someone who reads it
-    on purpose; who can do that can edit the target's code as well.
-    """
-
-    #: 7: scans carry top-level bindings, guarded import lines and dynamic imports
-    #: (`pyast.Scan`), entries a keyed digest; a cache of another layout is another
-    #: file, never misread.
-    LAYOUT = 7
-    KEY_FILE = "key"
-
-    def __init__(self, path: Path | None = None, entries: dict[str, _Scan] | None = None, memos: dict[str, Any] | None = None):
-        self.path = path
-        self._secret: bytes | None = None
-        #: entries as read from disk (unverified), and those verified or learned now
-        self._raw: dict[str, Any] | None = None if path is not None else {}
-        self._ok: dict[str, _Scan] = dict(entries or {})
-        self._memos: dict[str, Any] = memos or {}
-        self._new: set[str] = set()
-        self._used: set[str] = set()
-        self._dirty = False
-        self._memo_path: Path | None = None
-
-    @classmethod
-    def load(cls, root: Path) -> ImportCache:
-        """The cache of the target at `root`; empty when missing or unreadable.
-
-        Memos are read now; scans (the bulk) on first use, so a command that needs none
-        does not pay for them, and each is verified when it is first asked for. Scans
-        are used as JSON gives them (lists for tuples): every reader unpacks them.
-        """
-        folder = root / STATE_DIR / "cache"
-        version = f"{cls.LAYOUT}-py{sys.version_info[0]}{sys.version_info[1]}"
-        cache = cls(folder / f"imports-{version}.json")
-        cache._memo_path = folder / f"memos-{version}.json"
-        cache._secret = _read_secret(folder / cls.KEY_FILE)
-        signed = _read_json_dict(cache._memo_path)
-        if cache._secret is not None and signed is not None and isinstance(signed.get("memos"), dict):
-            if hmac.compare_digest(str(signed.get("digest")), _mac(cache._secret, "memos", signed["memos"])):
-                cache._memos = signed["memos"]
-        return cache
-
-    def _raw_entries(self) -> dict[str, Any]:
-        if self._raw is None:
-            found = _read_json_dict(self.path) if self.path is not None and self._secret is not None else None
-            self._raw = found if found is not None else {}
-        return self._raw
-
-    def memo(self, name: str) -> Any:
-        """A result a command kept for its next run (see check.new_cycle_findings)."""
-        return self._memos.get(name)
-
-    def set_memo(self, name: str, value: Any) -> None:
-        if self._memos.get(name) != value:
-            self._memos[name] = value
-            self._dirty = True
-
-    @staticmethod
-    def key(data: bytes) -> str:
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-    def get(self, key: str) -> _Scan | None:
-        """The scan of the content whose hash is `key`; None unless known and trusted."""
-        scan = self._ok.get(key)
-        if scan is None:
-            entry = self._raw_entries().get(key)
-            if entry is None or not _is_signed_scan(entry) or self._secret is None:
-                return None
-            if not hmac.compare_digest(entry[0], _mac(self._secret, key, entry[1])):
-                return None
-            scan = self._ok[key] = entry[1]
-        self._used.add(key)
-        return scan
-
-    def put(self, key: str, scan: _Scan) -> None:
-        self._ok[key] = scan
-        self._new.add(key)
-        self._used.add(key)
-
-    def save(self, limit: int) -> None:
-        """Write the cache when it learned something (atomically; never fails a command).
-
-        When it holds more than `limit` entries, only those used by this command stay,
-        so the cache does not grow without bound as files change.
-        """
-        if self.path is None or not (self._new or self._dirty):
-            return
-        try:
-            self.path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # `.migrator/` holds copies of files
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# migrator's cache: safe to delete, never commit\n*\n", encoding="utf-8")
-            secret = _secret(self.path.parent / self.KEY_FILE)
-            if self._new:
-                # Entries read from disk keep their digests (re-checked when used), unless
-                # the secret changed meanwhile: then none of them can be trusted.
-                raw = self._raw_entries() if secret == self._secret else {}
-                entries = dict(raw)
-                entries.update({k: [_mac(secret, k, v), v] for k, v in self._ok.items() if k in self._new or k not in raw})
-                if len(entries) > limit:
-                    entries = {k: v for k, v in entries.items() if k in self._used}
-                _write_json(self.path, entries)
-            if self._dirty and self._memo_path is not None:
-                _write_json(self._memo_path, {"digest": _mac(secret, "memos", self._memos), "memos": self._memos})
-        except OSError:
-            return  # a read-only target still works, just without a cache
-        self._secret = secret
-        self._new.clear()
-        self._dirty = False
-
-
-def _mac(secret: bytes, key: str, payload: Any) -> str:
-    """A keyed digest of `payload` (as the JSON it is stored as) under the name `key`."""
-    text = json.dumps(payload, separators=(",", ":"), sort_keys=True, allow_nan=False)
-    return hashlib.blake2b(key.encode() + b"\0" + text.encode(), key=secret, digest_size=16).hexdigest()
-
-
-def _read_secret(path: Path) -> bytes | None:
-    """The cache's secret, if it exists and looks like one."""
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        secret = bytes.fromhex(text)
-    except (OSError, ValueError):
-        return None
-    return secret if len(secret) == 32 else None
-
-
-def _secret(path: Path) -> bytes:
-    """The cache's secret, created (0600, first writer wins) when missing or damaged."""
-    found = _read_secret(path)
-    if found is not None:
-        return found
-    fresh = os.urandom(32)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(fresh.hex() + "\n")
-    try:
-        os.link(tmp, path)  # fails if another process created it first: use theirs
-    except FileExistsError:
-        theirs = _read_secret(path)
-        if theirs is not None:
-            os.unlink(tmp)
-            return theirs
-        os.replace(tmp, path)  # a damaged secret: replaced
-        return fresh
-    os.unlink(tmp)
-    return fresh
-
-
-_KINDS = frozenset({"top", "lazy", "typing"})
-
-
-def _is_signed_scan(entry: Any) -> bool:
-    """Whether `entry` has the shape `[digest, scan]` of a stored `pyast.Scan`."""
-    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
-        return False
-    scan = entry[1]
-    if not (isinstance(scan, list) and len(scan) == 5 and all(isinstance(part, list) for part in (scan[0], *scan[2:]))):
-        return False
-    failure = scan[1]
-    if failure is not None and not (
-        isinstance(failure, list) and len(failure) == 3 and _ints(failure[:2]) and isinstance(failure[2], str)
-    ):
-        return False
-    line_and_name = lambda pair: isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int and isinstance(pair[1], str)  # noqa: E731
-    return (
-        all(_is_record(r) for r in scan[0])
-        and all(line_and_name(b) for b in scan[2])
-        and _ints(scan[3])
-        and all(line_and_name(d) for d in scan[4])
-    )
-
-
-def _ints(values: Sequence[Any]) -> bool:
-    return all(type(v) is int for v in values)
-
-
-def _is_record(r: Any) -> bool:
-    return (
-        isinstance(r, list) and len(r) == 9 and _ints(r[:4]) and r[4] in _KINDS and type(r[5]) is bool
-        and type(r[6]) is int and isinstance(r[7], str) and isinstance(r[8], list)
-        and all(
-            isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) and (a[1] is None or isinstance(a[1], str))
-            for a in r[8]
-        )
-    )
-
-
-def _worth_scanning_all(infos: Sequence[ModuleInfo], snapshot: Snapshot, cache: ImportCache | None, workers: int | None) -> bool:
-    """Whether to parse every file not in the cache at once, before following imports:
-    when there are so many that worker processes pay (`PARALLEL_THRESHOLD`)."""
-    if workers == 1 or len(infos) < PARALLEL_THRESHOLD:
-        return False
-    if cache is None:
-        return True
-    missing = sum(1 for info in infos if cache.get(ImportCache.key(snapshot.get(info.path))) is None)
-    return missing >= PARALLEL_THRESHOLD
-
-
-def _read_json_dict(path: Path) -> dict | None:
-    """A JSON object from `path`; None when missing, unreadable or something else."""
-    try:
-        found = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
-
-
-def _write_json(path: Path, value: Any) -> None:
-    """Atomically: a reader sees the old file or the new one, never half of one."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(value, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _scan_all(
-    infos: Sequence[ModuleInfo],
-    snapshot: Snapshot,
-    scans: dict[str, _Scan],
-    cache: ImportCache | None,
-    workers: int | None,
-    progress: Progress | None = None,
-) -> None:
-    """Fill `scans` for every file of `infos` not in it yet: from the cache, else parsed."""
-    todo: list[tuple[str, str, bytes]] = []
-    for info in infos:
-        if info.path in scans:
-            continue
-        data = snapshot.get(info.path)
-        key = ImportCache.key(data) if cache is not None else ""
-        hit = cache.get(key) if cache is not None else None
-        if hit is not None:
-            scans[info.path] = hit
-        else:
-            todo.append((info.path, key, data))
-    for (path, key, _), scan in zip(todo, _scan_files([(p, d) for p, _, d in todo], _worker_count(workers, len(todo)), progress)):
-        scans[path] = scan
-        if cache is not None:
-            cache.put(key, scan)
-
-
-def _resolved(info: ModuleInfo, scan: _Scan, resolver: _Resolver) -> _FileImports:
+def _resolved(info: ModuleInfo, scan: pyast.Scan, resolver: _Resolver) -> _FileImports:
     """One file's edges: its import statements resolved to the internal modules they run."""
     records, failure, _, guarded_lines, dynamic = scan
     if failure is not None:
@@ -655,8 +391,9 @@ class ImportGraph:
             if module not in self._risky:
                 memo[module] = None
             else:
-                without = self._replay(module, guards=False)
-                memo[module] = None if without is None else self._replay(module, guards=True)
+                without = self._replay.failure(module, guards=False)
+                edges = None if without is None else self._replay.failure(module, guards=True)
+                memo[module] = None if edges is None else Cycle(edges)
         return memo[module]
 
     @cached_property
@@ -671,7 +408,7 @@ class ImportGraph:
         risky: set[str] = set()
         for scc in self.sccs():
             members = set(scc)
-            if any(e.reads and e.target in members for m in scc for e in self._ordered_imports.get(m, ())):
+            if any(e.reads and e.target in members for m in scc for e in self._replay.ordered_imports.get(m, ())):
                 risky |= members
         importers: dict[str, set[str]] = {}
         for source, successors in hops.items():
@@ -685,77 +422,9 @@ class ImportGraph:
                     todo.append(importer)
         return frozenset(risky)
 
-    def _bound(self, module: str, before_line: int) -> frozenset[str]:
-        return frozenset(name for end, name in self._bindings.get(module, ()) if end < before_line)
-
-    def _replay(self, entry: str, *, guards: bool) -> Cycle | None:
-        import sys
-
-        state: dict[str, str] = {}
-        stack: list[tuple[str, ImportEdge | None]] = []
-        out = self._ordered_imports
-        parents = self._parents
-        parents_edge = self._parent_edges
-
-        def load(module: str, via: ImportEdge | None) -> Cycle | None:
-            # On the stack while its parent loads too: the parent's imports may come back.
-            stack.append((module, via))
-            parent = parents.get(module)
-            if parent is not None and parent not in state:
-                failure = load(parent, parents_edge[module])
-                if failure is not None:
-                    return failure
-            if module in state:  # the parent's __init__ imported it meanwhile
-                stack.pop()
-                return None
-            state[module] = "initializing"
-            for edge in out.get(module, ()):
-                if edge.guarded and not guards:
-                    continue
-                target = edge.target
-                depth = len(stack)
-                failure = None
-                if target not in state:
-                    failure = load(target, edge)
-                if failure is None and state.get(target) == "initializing" and edge.reads:
-                    at = max(i for i, (m, _) in enumerate(stack) if m == target)
-                    paused = stack[at + 1][1] if at + 1 < len(stack) else edge
-                    bound = self._bound(target, paused.line if paused is not None else 0)
-                    if "*" not in bound and not bound.issuperset(edge.reads):
-                        failure = _rotated([e for _, e in stack[at + 1 :] if e is not None] + [edge])
-                if failure is not None:
-                    if not edge.guarded:
-                        return failure
-                    for half, _ in stack[depth:]:  # caught: what failed is gone again
-                        if state.get(half) == "initializing":
-                            del state[half]
-                    del stack[depth:]
-            stack.pop()
-            state[module] = "done"
-            return None
-
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 4 * len(self._modules) + 1000))
-        try:
-            return load(entry, None)
-        finally:
-            sys.setrecursionlimit(limit)
-
     @cached_property
-    def _ordered_imports(self) -> dict[str, tuple[ImportEdge, ...]]:
-        out: dict[str, list[ImportEdge]] = {}
-        for e in self._edges:
-            if e.kind == "top" and not e.implicit:
-                out.setdefault(e.source, []).append(e)
-        return {m: tuple(sorted(es, key=lambda e: (e.line, e.target))) for m, es in out.items()}
-
-    @cached_property
-    def _parents(self) -> dict[str, str]:
-        return {e.source: e.target for e in self._edges if e.implicit}
-
-    @cached_property
-    def _parent_edges(self) -> dict[str, ImportEdge]:
-        return {e.source: e for e in self._edges if e.implicit}
+    def _replay(self) -> Replay:
+        return Replay(self._edges, self._bindings, len(self._modules))
 
     def is_package_local(self, component: Sequence[str]) -> bool:
         """A component in which a package only imports its own submodules: Python runs it.
@@ -875,159 +544,34 @@ class ImportGraph:
         }
 
     @cached_property
-    @_gc_paused()
+    @gc_paused()
     def _top_hops(self) -> _Hops:
         return _hops(self._modules, (e for e in self._edges if e.kind == "top"))
 
     @cached_property
-    @_gc_paused()
+    @gc_paused()
     def _all_hops(self) -> _Hops:
         return _hops(self._modules, self._edges)
 
     @cached_property
-    @_gc_paused()
+    @gc_paused()
     def _import_time(self) -> list[tuple[tuple[str, ...], Cycle]]:
         hops = self._top_hops
-        return [(scc, _cycle(hops, _girth_path(hops, scc))) for scc in _cyclic_sccs(hops)]
+        return [(scc, _cycle(hops, girth_path(hops, scc))) for scc in cyclic_sccs(hops)]
 
     @cached_property
-    @_gc_paused()
+    @gc_paused()
     def _deferred_cycles(self) -> list[Cycle]:
         hops = self._all_hops
         cycles = []
-        for scc in _cyclic_sccs(hops):
+        for scc in cyclic_sccs(hops):
             members = set(scc)
             deferred = [
                 (u, v) for u in scc for v, edge in hops[u].items() if v in members and edge.kind != "top"
             ]
             if deferred:
-                cycles.append(_cycle(hops, _shortest_cycle_through_hops(hops, deferred, members)))
+                cycles.append(_cycle(hops, shortest_cycle_through_hops(hops, deferred, members)))
         return cycles
-
-
-def _rotated(edges: list[ImportEdge]) -> Cycle:
-    first = min(range(len(edges)), key=lambda i: edges[i].source)
-    return Cycle(tuple(edges[first:] + edges[:first]))
-
-
-def _renamer(renames: Mapping[str, str]):
-    """A function giving a module its name after the moves (a package's new name also
-    renames every module below it)."""
-
-    def rename(name: str) -> str:
-        parts = name.split(".")
-        for end in range(len(parts), 0, -1):
-            new = renames.get(".".join(parts[:end]))
-            if new is not None:
-                return ".".join([new, *parts[end:]])
-        return name
-
-    return rename
-
-
-class NewFailure(NamedTuple):
-    """Modules (in `after`'s names) whose fresh import worked before a phase and fails
-    after it, all on the same `cycle`."""
-
-    modules: tuple[str, ...]
-    cycle: Cycle
-
-    @property
-    def conditional(self) -> bool:
-        """Whether a guarded (conditional) import is part of the cycle."""
-        return any(e.guarded for e in self.cycle.edges)
-
-
-def new_import_failures(
-    before: ImportGraph, after: ImportGraph, renames: Mapping[str, str], *, entries: Iterable[str] | None = None
-) -> list[NewFailure]:
-    """The modules whose fresh import succeeds in `before` and fails in `after`
-    (`ImportGraph.import_failure` on both), grouped by the cycle they fail on.
-
-    `renames` maps old module names to new ones (a package's name also renames every
-    module below it); a module of `after` is compared with the module it was before
-    (its old name, or its own name when it stayed or is a facade at an old path). A
-    module with no counterpart in `before` (a package the phase creates) is not
-    compared: its importers are. `entries` limits the modules looked at (default:
-    all of `after`). Both graphs must hold every module the replays reach (a graph
-    built with `reach_from=` and without `and_back` is), so that the load order is the
-    whole tree's.
-    """
-    rename = _renamer(renames)
-    old_of: dict[str, str] = {}
-    for name in before.modules():
-        old_of.setdefault(rename(name), name)
-    known = set(before.modules())
-    grouped: dict[Cycle, list[str]] = {}
-    for module in sorted(after.modules() if entries is None else set(entries) & set(after.modules())):
-        old = old_of.get(module, module if module in known else None)
-        if old is None:
-            continue
-        cycle = after.import_failure(module)
-        if cycle is not None and before.import_failure(old) is None:
-            grouped.setdefault(cycle, []).append(module)
-    return sorted((NewFailure(tuple(m), c) for c, m in grouped.items()), key=lambda f: (len(f.cycle.edges), f.modules))
-
-
-def old_names(renames: Mapping[str, str], modules: Iterable[str]) -> set[str]:
-    """What each of `modules` (names after the moves) was called before them."""
-    inverse = sorted(((new, old) for old, new in renames.items()), key=lambda p: -len(p[0]))
-    out = set()
-    for module in modules:
-        for new, old in inverse:
-            if module == new or module.startswith(new + "."):
-                out.add(old + module[len(new):])
-                break
-        else:
-            out.add(module)
-    return out
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-def _worker_count(requested: int | None, files: int) -> int:
-    if requested is not None:
-        return max(1, requested)
-    if files < POOL_THRESHOLD:
-        return 1
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
-#: Fewer files than this are parsed in-process whatever `--jobs` says: starting workers
-#: would cost more (the cycle gate parses level by level, often a few files at a time).
-_SMALL_BATCH = 64
-
-
-def _scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Progress | None = None) -> list[_Scan]:
-    """Parse every (path, bytes), in order; `workers` > 1 spreads chunks over processes."""
-    size = max(1, min(256, -(-len(files) // (max(workers, 1) * 8))))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    out: list[_Scan] = []
-
-    def done(part: list[_Scan]) -> None:
-        out.extend(part)
-        if progress is not None:
-            progress("parsing imports", len(out), len(files))
-
-    if workers <= 1 or len(files) < _SMALL_BATCH:
-        for chunk in chunks:
-            done(_scan_chunk(chunk))
-        return out
-    with worker_pool(workers) as pool:
-        for part in pool.map(_scan_chunk, chunks):
-            done(part)
-    return out
-
-
-def _scan_chunk(files: Sequence[tuple[str, bytes]]) -> list[_Scan]:
-    with warnings.catch_warnings(), _gc_paused():
-        # Invalid escape sequences and the like are the target's business, not ours.
-        warnings.simplefilter("ignore")
-        return [pyast.scan(data, path) for path, data in files]
-
-
-# --------------------------------------------------------------------------- resolving
 
 
 class _Resolver:
@@ -1103,84 +647,6 @@ def _hops(modules: Iterable[str], edges: Iterable[ImportEdge]) -> _Hops:
         if current is None or (_KIND_RANK[edge.kind], edge.guarded, edge.implicit) < (_KIND_RANK[current.kind], current.guarded, current.implicit):
             successors[edge.target] = edge
     return {module: dict(sorted(successors.items())) for module, successors in hops.items()}
-
-
-def _cyclic_sccs(hops: _Hops) -> list[tuple[str, ...]]:
-    """Strongly connected components with a cycle in them, each sorted, list sorted."""
-    components = (tuple(sorted(c)) for c in _strongly_connected_components(hops))
-    return sorted(c for c in components if len(c) > 1 or c[0] in hops[c[0]])
-
-
-def _strongly_connected_components(hops: _Hops) -> list[list[str]]:
-    """The strongly connected components, by networkx (the graph library the tool uses).
-
-    networkx stays behind this module: callers see module names, edges and cycles.
-    """
-    import networkx as nx
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(hops)
-    graph.add_edges_from((source, target) for source, successors in hops.items() for target in successors)
-    return [list(component) for component in nx.strongly_connected_components(graph)]
-
-
-def _girth_path(hops: _Hops, component: tuple[str, ...]) -> list[str]:
-    """Nodes of a shortest cycle inside `component`, first node repeated at the end.
-
-    Trying start nodes in sorted order and keeping only strictly shorter cycles makes
-    the winner start at the smallest module of any shortest cycle.
-    """
-    members = set(component)
-    best: list[str] = []
-    for start in component:
-        limit = len(members) if not best else len(best) - 2
-        path = _shortest_path(hops, start, start, members, limit)
-        if path is not None:
-            best = path
-            if len(best) == 2:  # a self loop: nothing is shorter
-                break
-    return best
-
-
-def _shortest_cycle_through_hops(hops: _Hops, through: list[tuple[str, str]], members: set[str]) -> list[str]:
-    """Nodes of a shortest cycle that uses one of `through`, rotated to its smallest module."""
-    best: list[str] = []
-    for u, v in through:
-        if u == v:
-            candidate: list[str] | None = [u, u]
-        else:
-            limit = len(members) if not best else len(best) - 3
-            tail = _shortest_path(hops, v, u, members, limit)
-            candidate = None if tail is None else [u, *tail]
-        if candidate is not None and (not best or len(candidate) < len(best)):
-            best = candidate
-    ring = best[:-1]
-    first = ring.index(min(ring))
-    return [*ring[first:], *ring[:first], ring[first]]
-
-
-def _shortest_path(hops: _Hops, start: str, goal: str, within: set[str], max_edges: int) -> list[str] | None:
-    """Nodes of a shortest path of 1..`max_edges` edges from `start` to `goal` inside `within`.
-
-    Breadth first with successors in sorted order; `start == goal` finds a cycle.
-    """
-    parents: dict[str, str] = {}
-    frontier = [start]
-    for _ in range(max_edges):
-        next_frontier = []
-        for node in frontier:
-            for succ in hops[node]:
-                if succ == goal:
-                    path = [goal, node]
-                    while path[-1] != start:
-                        path.append(parents[path[-1]])
-                    path.reverse()
-                    return path
-                if succ in within and succ not in parents and succ != start:
-                    parents[succ] = node
-                    next_frontier.append(succ)
-        frontier = next_frontier
-    return None
 
 
 def _cycle(hops: _Hops, nodes: list[str]) -> Cycle:

@@ -23,9 +23,9 @@ package, and the modules symbol moves take names from), the audit reports:
   outside the source roots are evidence but not areas.
 - **cycles**: the import cycles a fresh import fails on now
   (`graph.ImportGraph.failing_cycles`) and, for every phase not applied yet, the
-  cycles of the imports it would break: the cycle gate's question
-  (`graph.new_import_failures`), each phase planned in memory on the result of the
-  previous one.
+  cycles of the imports it would break, answered by the cycle gate's own function
+  (`engine.cycle_gate.phase_failures`), each phase planned in memory on the result of
+  the previous one.
 - **facades**: modules that only re-export other modules of the target (docstring,
   imports, `__all__`, a deprecation warning; no definitions), hand-made or generated
   by migrator, with the modules they forward to and what the mapping does with them,
@@ -37,15 +37,16 @@ Everything is computed from a `Snapshot`; nothing touches the disk.
 from __future__ import annotations
 
 import ast
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from migrator.analysis.pyast import absolute_module
 from migrator.analysis import equivalence, graph as graphs
-from migrator.engine.facades import is_generated_facade
-from migrator.mapping.spec import Mapping, MoveSpec
+from migrator.analysis.scans import MemoryCache
+from migrator.commands.audit_facades import Facade, find_facades
+from migrator.engine.cycle_gate import phase_failures
+from migrator.engine.expand import expand
+from migrator.mapping.spec import Mapping, MoveSpec, PhaseSpec
 from migrator.model.plan import Diagnostic, MoveSet
 from migrator.engine.plan import plan_phase
 from migrator.analysis.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
@@ -150,20 +151,6 @@ class ModuleUsage:
 
 
 @dataclass(frozen=True)
-class Facade:
-    """A module that only re-exports other modules of the target."""
-
-    module: str
-    path: str
-    targets: tuple[str, ...]
-    style: str  # "star" | "explicit" | "generated"
-    #: What the mapping does with it, e.g. "phase 11: onto paths (prefer: destination)".
-    planned: str | None = None
-    #: A problem with that plan (a facade moved as if it were code), else None.
-    warning: str | None = None
-
-
-@dataclass(frozen=True)
 class PhaseCycles:
     phase: int
     title: str
@@ -206,11 +193,12 @@ def run_audit(
     pending = [p for p in mapping.spec.phases if state is None or not state.is_applied(p.phase)]
     notes: list[str] = []
 
-    plan = _MovePlan.of(pending, index)
+    plan = _MovePlan.of(mapping, pending, index, snapshot)
     for spec, phase in plan.missing:
         notes.append(f"phase {phase}: {spec.source!r} does not exist in the tree now (created by an earlier phase?) — not audited")
     trees = _parse_all(snapshot, index)
-    import_graph = graphs.build_graph(snapshot, index)
+    imports = MemoryCache()  # scans shared by the graph now and every simulated phase
+    import_graph = graphs.build_graph(snapshot, index, cache=imports)
     facades = find_facades(snapshot, index, trees)
     facades = tuple(_with_plans(f, plan) for f in facades)
     facade_names = {f.module for f in facades}
@@ -228,20 +216,8 @@ def run_audit(
         packages = plan.existing_destination_packages(index)
     per_package = tuple((pkg, _counts(o for o in overlaps if _in_package(o.other.module, pkg))) for pkg in packages)
 
-    phases: list[PhaseCycles] = []
     if simulate_phases:
-        before, snap = import_graph, snapshot
-        for spec in pending:
-            phase_plan, after = plan_phase(mapping, spec, snap)
-            if phase_plan.errors:
-                phases.append(PhaseCycles(spec.phase, spec.title, "refused", (), tuple(map(_one_line, phase_plan.errors))))
-                break
-            after_graph = graphs.build_graph(after, ProjectIndex.build(after, roots))
-            new = tuple(f.cycle for f in graphs.new_import_failures(before, after_graph, {m.old: m.new for m in phase_plan.moves}))
-            phases.append(PhaseCycles(spec.phase, spec.title, "new-cycles" if new else "ok", new))
-            before, snap = after_graph, after
-        simulated = {p.phase for p in phases}
-        phases.extend(PhaseCycles(p.phase, p.title, "not-simulated") for p in pending if p.phase not in simulated)
+        phases = _phase_cycles(mapping, pending, snapshot, imports)
     else:
         phases = [PhaseCycles(p.phase, p.title, "not-simulated") for p in pending]
 
@@ -258,6 +234,27 @@ def run_audit(
         unparsable=tuple(f"{f.path}:{f.line}:{f.col}: {f.message}" for f in import_graph.unparsable),
         notes=tuple(notes),
     )
+
+
+def _phase_cycles(mapping: Mapping, pending: Sequence[PhaseSpec], snapshot: Snapshot, imports: MemoryCache) -> list[PhaseCycles]:
+    """Each pending phase planned in memory on the result of the previous one, with the
+    cycles of the imports it breaks (the gate's `phase_failures`), until one is refused."""
+    phases: list[PhaseCycles] = []
+    snap = snapshot
+    for spec in pending:
+        phase_plan, after = plan_phase(mapping, spec, snap, imports=imports)
+        if phase_plan.errors:
+            phases.append(PhaseCycles(spec.phase, spec.title, "refused", (), tuple(map(_one_line, phase_plan.errors))))
+            break
+        changed = {c.path for c in phase_plan.changes} | {c.renamed_from for c in phase_plan.changes if c.renamed_from}
+        renames = {m.old: m.new for m in phase_plan.moves}
+        failures = phase_failures(snap, after, renames, changed, source_roots=mapping.spec.target.source_roots, imports=imports)
+        new = tuple(f.cycle for f in failures)
+        phases.append(PhaseCycles(spec.phase, spec.title, "new-cycles" if new else "ok", new))
+        snap = after
+    simulated = {p.phase for p in phases}
+    phases.extend(PhaseCycles(p.phase, p.title, "not-simulated") for p in pending if p.phase not in simulated)
+    return phases
 
 
 def _one_line(d: Diagnostic) -> str:
@@ -279,21 +276,23 @@ class _MovePlan:
     missing: list[tuple[MoveSpec, int]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, phases, index: ProjectIndex) -> "_MovePlan":
+    def of(cls, mapping: Mapping, phases: Sequence[PhaseSpec], index: ProjectIndex, snapshot: Snapshot) -> "_MovePlan":
+        """Each phase's module moves as `engine.expand.expand` expands them against the
+        tree now (a module keeps the first phase that moves it); its symbol moves and
+        the moves whose source does not exist now, as the mapping says them."""
         out = cls()
         for phase in phases:
-            module_specs = {m.source: m for m in phase.moves if not m.is_symbol}
             for spec in phase.moves:
                 if index.get(spec.source_module) is None:
                     out.missing.append((spec, phase.phase))
                 elif spec.is_symbol:
                     out.symbol_moves.setdefault(spec.source_module, []).append((spec.symbol or "", spec.to, phase.phase, spec))
-            for name in index.modules:
-                owner = _nearest(name, module_specs)
-                if owner is None or name in out.module_moves:
-                    continue
-                spec = module_specs[owner]
-                out.module_moves[name] = (spec.to + name[len(owner):], phase.phase, spec)
+            # The move each module goes with: its nearest moved ancestor's (as expand says).
+            specs = {m.source: m for m in phase.moves if not m.is_symbol and index.get(m.source) is not None}
+            for name, new in expand(mapping, phase, index, snapshot).moveset.modules.items():
+                owner = _nearest(name, specs)
+                if owner is not None and name not in out.module_moves:
+                    out.module_moves[name] = (new, phase.phase, specs[owner])
         return out
 
     def renamer(self):
@@ -663,99 +662,6 @@ def _sites(n: int) -> str:
 
 
 # --------------------------------------------------------------------------- facades
-
-_GENERATED = re.compile(r'^"""Deprecated: `([\w.]+)` moved to `([\w.]+)`')
-
-
-def find_facades(snapshot: Snapshot, index: ProjectIndex, trees: dict[str, ast.Module] | None = None) -> tuple[Facade, ...]:
-    """Every module that only re-exports other modules of the target.
-
-    A facade's body holds nothing but a docstring, imports, `__all__` and calls (a
-    `warnings.warn`); every `from X import ...` names a module of the target. A package
-    whose `__init__` re-exports its own submodules is a facade only when those
-    submodules are facades (then it forwards to what they forward to): re-exporting
-    real submodules is an ordinary package API.
-    """
-    trees = trees if trees is not None else _parse_all(snapshot, index)
-    candidates: dict[str, tuple[set[str], str]] = {}
-    for name, info in index.modules.items():
-        data = snapshot.get(info.path) or b""
-        text = data.decode("utf-8", "replace")
-        if is_generated_facade(text):
-            m = _GENERATED.match(text)
-            candidates[name] = ({m.group(2)} if m else set(), "generated")
-            continue
-        tree = trees.get(name)
-        if tree is None:
-            continue
-        found = _reexports(tree, name, info.is_package, index)
-        if found is not None:
-            candidates[name] = found
-    resolved: dict[str, tuple[str, ...]] = {}
-
-    def targets_of(name: str, trail: tuple[str, ...] = ()) -> tuple[str, ...] | None:
-        if name in resolved:
-            return resolved[name]
-        targets, _ = candidates[name]
-        out: set[str] = set()
-        for t in targets:
-            if t.startswith(name + ".") or t == name:
-                if t not in candidates or t in trail:
-                    return None  # re-exports real code of its own package
-                sub = targets_of(t, trail + (name,))
-                if sub is None:
-                    return None
-                out.update(sub)
-            else:
-                out.add(t)
-        resolved[name] = tuple(sorted(out))
-        return resolved[name]
-
-    facades = []
-    for name in sorted(candidates):
-        targets = targets_of(name)
-        if targets:
-            facades.append(Facade(name, index.modules[name].path, targets, candidates[name][1]))
-    return tuple(facades)
-
-
-def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectIndex) -> tuple[set[str], str] | None:
-    """The modules a would-be facade re-exports from and its style, or None if it has code."""
-    package = name if is_package else name.rpartition(".")[0]
-    targets: set[str] = set()
-    star = False
-    for i, node in enumerate(tree.body):
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str) and i == 0:
-            continue
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            continue  # warnings.warn(...)
-        if isinstance(node, ast.Import):
-            if any(index.get(a.name) is not None for a in node.names):
-                return None  # `import pkg.mod` re-exports nothing by name
-            continue  # import warnings
-        if isinstance(node, ast.ImportFrom):
-            if node.module == "__future__":
-                continue
-            module = absolute_module(node.module, node.level, package)
-            if module is None or (index.get(module) is None and not any(index.get(f"{module}.{a.name}") for a in node.names)):
-                return None  # re-exports something outside the target
-            for alias in node.names:
-                if alias.name == "*":
-                    star = True
-                    targets.add(module)
-                elif index.get(f"{module}.{alias.name}") is not None:
-                    targets.add(f"{module}.{alias.name}")
-                else:
-                    targets.add(module)
-            continue
-        if isinstance(node, (ast.Assign, ast.AugAssign)):
-            names = [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)]
-            if names == ["__all__"]:
-                continue
-        return None
-    if not targets:
-        return None
-    return targets, "star" if star else "explicit"
 
 
 def _with_plans(f: Facade, plan: _MovePlan) -> Facade:

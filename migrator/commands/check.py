@@ -15,7 +15,7 @@ from migrator.engine import command_lines as commands
 from migrator.engine.facades import is_generated_facade
 from migrator.mapping.spec import Mapping
 from migrator.model.plan import ChangeRole, Diagnostic, Edit, FileChange, FileContext, MoveSet, PhasePlan, RefKind, Severity
-from migrator.engine.plan import read_snapshot
+from migrator.adapters.snapshot import read_snapshot
 from migrator.engine.prefilter import MENTION, mentions, prefilter
 from migrator.engine.reexports import with_reexports
 from migrator.engine.rewrite import FileRewriteError, rewrite_file
@@ -211,12 +211,13 @@ def cycle_components(
     usable memo builds the whole graph. Either way the result is the same.
     """
     from migrator.analysis import graph
+    from migrator.analysis.scans import MemoryCache, content_key
 
-    imports = imports if imports is not None else graph.ImportCache()
+    imports = imports if imports is not None else MemoryCache()
     roots = mapping.spec.target.source_roots
     index = index if index is not None else ProjectIndex.build(snapshot, roots)
     keys = {
-        name: graph.ImportCache.key(snapshot.get(info.path) or b"") + (":p" if info.is_package else ":m")
+        name: content_key(snapshot.get(info.path) or b"") + (":p" if info.is_package else ":m")
         for name, info in index.modules.items()
     }
     config = list(roots)
@@ -263,7 +264,7 @@ def _components(g) -> list[tuple[tuple[str, ...], tuple[str, int, str] | None]]:
 def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True, progress=None) -> list[Diagnostic]:
     """Every finding. `cache`: use and update the import cache in the target's state
     folder (the result never depends on it). `progress` is told how parsing goes."""
-    from migrator.analysis.graph import ImportCache
+    from migrator.adapters.cache import ImportCache
 
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()

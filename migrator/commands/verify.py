@@ -51,6 +51,7 @@ from migrator.mapping.spec import Mapping
 from migrator.model.plan import Diagnostic
 from migrator.analysis.project import STATE_DIR, ProjectIndex, Snapshot
 from migrator.adapters.state import APPLIED_DIR, State
+from migrator.adapters.snapshot import read_tree
 
 #: How long one run of the target's tests may take (seconds).
 TEST_TIMEOUT = 1800
@@ -167,7 +168,7 @@ def run_verify(
     with tempfile.TemporaryDirectory(prefix="migrate-verify-") as tmp:
         tmp_path = Path(tmp)
         before_root, baseline_desc, before_xml = _baseline(root, state, baseline, tmp_path)
-        before_snapshot = Snapshot.read(before_root, roots, mapping.spec.target.exclude) if before_root is not None else None
+        before_snapshot = read_tree(before_root, roots, mapping.spec.target.exclude) if before_root is not None else None
 
         tests = None
         if run_tests:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from migrator.analysis import graph
-from migrator.analysis.project import ProjectIndex, Snapshot
+from migrator.analysis.project import Snapshot
+from migrator.analysis.scans import MemoryCache, ScanCache
+from migrator.engine.cycle_gate import cycle_gate
 from migrator.engine.consolidation import consolidate_onto_existing, merge_package_inits
 from migrator.engine.layout import create_packages, settle, write_facades
 from migrator.engine.phase_work import PhaseOptions, PhaseWork, Refusal, start_phase
@@ -27,51 +28,41 @@ from migrator.model.plan import Diagnostic, PhasePlan, Plan, Progress, Severity
 
 def plan(
     mapping: Mapping,
+    snapshot: Snapshot,
     phases: Iterable[int] | None = None,
-    snapshot: Snapshot | None = None,
     *,
+    imports: ScanCache | None = None,
     skip_unparsable: bool = False,
     jobs: int | None = None,
-    cache: bool = True,
     baseline: bool = False,
     progress: Progress | None = None,
+    statements_alone: bool = True,
 ) -> Plan:
-    """Plan the given phases (default: all) in order, each on the result of the last.
+    """Plan the given phases (default: all) in order on `snapshot`, each on the result
+    of the last; a refused phase ends the plan.
 
     With `skip_unparsable`, files that do not parse or decode are left as they are (a
     warning each, plus one per textual mention of a moved path) instead of refusing.
-    `cache`: read and update the import cache in the target's state folder (never
-    changes the result; not written when a phase is refused). `baseline`: also work out each phase's `cycle_baseline` (the
-    failing cycles of the whole tree after it), which `apply` records and `check`
-    compares with; it needs the import graph of every module. `progress` is told how
-    the long steps go.
+    `imports`: the scan cache the phases read and teach (never changes the result;
+    default: one in memory; the commands pass the target's on-disk cache and save it
+    unless the plan is refused). `baseline`: also work out each phase's
+    `cycle_baseline` (the failing cycles of the whole tree after it), which `apply`
+    records and `check` compares with; it needs the import graph of every module.
+    `progress` is told how the long steps go. `statements_alone=False` rewrites every
+    file whole with every rule (tests compare both ways).
     """
     numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
-    if snapshot is None:
-        snapshot = read_snapshot(mapping)
-    imports = graph.ImportCache.load(mapping.root) if cache else graph.ImportCache()
+    imports = imports if imports is not None else MemoryCache()
     out: list[PhasePlan] = []
     for number in numbers:
         phase_plan, snapshot = plan_phase(
-            mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress
+            mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress,
+            statements_alone=statements_alone,
         )
         out.append(phase_plan)
         if phase_plan.errors:
             break
-    if not any(p.errors for p in out):  # a refused plan leaves the disk exactly as it was
-        imports.save(limit=3 * len(snapshot.files))
     return Plan(tuple(out), str(mapping.path), str(mapping.root))
-
-
-def read_snapshot(mapping: Mapping) -> Snapshot:
-    t = mapping.spec.target
-    snapshot = Snapshot.read(mapping.root, t.source_roots, t.exclude)
-    try:
-        # The mapping may live inside the target: its dotted paths are the plan, not references.
-        snapshot.files.pop(mapping.path.resolve().relative_to(mapping.root).as_posix(), None)
-    except ValueError:
-        pass
-    return snapshot
 
 
 def plan_phase(
@@ -81,7 +72,7 @@ def plan_phase(
     *,
     skip_unparsable: bool = False,
     jobs: int | None = None,
-    imports: graph.ImportCache | None = None,
+    imports: ScanCache | None = None,
     baseline: bool = False,
     progress: Progress | None = None,
     statements_alone: bool = True,
@@ -138,73 +129,6 @@ STEPS: tuple[Callable[[PhaseWork], Refusal | None], ...] = (
     settle,  # the changes, the snapshot after, emptied folders
     gate_cycles,  # imports the phase breaks
 )
-
-
-def cycle_gate(
-    mapping: Mapping,
-    before: Snapshot,
-    after: Snapshot,
-    renames: dict[str, str],
-    changed: set[str],
-    *,
-    imports: graph.ImportCache | None = None,
-    jobs: int | None = None,
-    baseline: bool = False,
-    progress: Progress | None = None,
-) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]]:
-    """Imports the phase breaks: refused (`forbid-new`) or warned (MIG401).
-
-    The question is exactly: is there a module whose fresh import succeeded before the
-    phase and fails after it (a moved module compared under its new name)?
-    `graph.new_import_failures` answers it by replaying Python's import order on the
-    graphs before and after (graph.ImportGraph.import_failure: names bound by the line
-    where a module is paused, guarded imports never the cause of a failure, lazy and
-    TYPE_CHECKING imports never run). Each failure is shown as its cycle, with the
-    file:line of every edge.
-
-    Only modules whose import can run a changed file can change verdict: the modules
-    the changed ones (`changed`: paths written, moved or deleted) reach through
-    import-time edges are replayed, in graphs closed under those edges (parents
-    included), so every replay's load order is the whole tree's. The graph before holds
-    what the same modules, under their old names, reach.
-
-    With `baseline`, also returns the failing components of the whole of `after`: the
-    baseline `check` compares with once the phase is applied (else an empty tuple).
-    """
-    roots = mapping.spec.target.source_roots
-    imports = imports if imports is not None else graph.ImportCache()
-    index_before, index_after = ProjectIndex.build(before, roots), ProjectIndex.build(after, roots)
-    start_before = {m.name for m in index_before.modules.values() if m.path in changed}
-    start_after = {m.name for m in index_after.modules.values() if m.path in changed}
-    g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs, progress=progress)
-    start_before |= graph.old_names(renames, g_after.modules())
-    g_before = graph.build_graph(before, index_before, cache=imports, reach_from=start_before, workers=jobs, progress=progress)
-    severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
-    out = []
-    for failure in graph.new_import_failures(g_before, g_after, renames):
-        cycle = failure.cycle
-        first = next((e for e in cycle.edges if not e.implicit), cycle.edges[0])
-        fix = (
-            "move the import inside the function that needs it, or change the mapping; "
-            "`cycles: warn` in the mapping reports instead of refusing"
-        )
-        note = " (a conditional import is part of the cycle; the import fails without it too)" if failure.conditional else ""
-        out.append(
-            Diagnostic(
-                severity,
-                "MIG401",
-                f"this phase creates an import cycle that fails at import time: {cycle}{note} — "
-                f"`import {failure.modules[0]}` worked before and fails now"
-                f"{f' (and {len(failure.modules) - 1} more modules)' if len(failure.modules) > 1 else ''}; "
-                f"{fix}\n{cycle.describe()}",
-                first.path,
-                first.line or None,
-            )
-        )
-    if not baseline:
-        return out, ()
-    whole = graph.build_graph(after, index_after, cache=imports, workers=jobs, progress=progress)
-    return out, tuple(tuple(scc) for scc in whole.sccs() if whole.failing_cycle(scc) is not None)
 
 
 def _refused(phase: PhaseSpec, diagnostics: Iterable[Diagnostic]) -> PhasePlan:

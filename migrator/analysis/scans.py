@@ -1,0 +1,169 @@
+"""Import scans of the target's files, by content: from a cache when it knows them, else parsed.
+
+A scan (`pyast.Scan`) depends on nothing but a file's bytes, so it is looked up by a
+hash of them (`content_key`). Where scans are kept is not this layer's business: the
+graph and the engine take any `ScanCache`. `MemoryCache` keeps them for one command
+(`--no-cache`, tests, the engine's default); the on-disk cache that a next command
+reuses is `migrator.adapters.cache.ImportCache`, built by the commands.
+
+Parsing many files spreads them over worker processes in contiguous chunks; the result
+is the serial run's, in order.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import warnings
+from contextlib import contextmanager
+from typing import Any, Iterator, Protocol, Sequence
+
+from migrator.analysis import pyast
+from migrator.analysis.project import ModuleInfo, Snapshot
+from migrator.analysis.workers import pool as worker_pool
+from migrator.model.plan import Progress
+
+#: Files below which worker processes cost more than they save.
+PARALLEL_THRESHOLD = 3000
+#: Files below which one batch is parsed in-process: starting worker processes (and
+#: sending them the bytes) costs more than it saves.
+POOL_THRESHOLD = 1000
+#: Fewer files than this are parsed in-process whatever `--jobs` says: starting workers
+#: would cost more (the cycle gate parses level by level, often a few files at a time).
+_SMALL_BATCH = 64
+
+
+class ScanCache(Protocol):
+    """What the graph and the engine need of a cache: scans by content, and memos.
+
+    `get` answers None for content it does not know (or does not trust); `put` learns
+    one. Memos are results a command keeps for its next run (`check`'s cycle
+    components); a cache that keeps nothing across runs simply forgets them.
+    """
+
+    def get(self, key: str) -> pyast.Scan | None: ...
+
+    def put(self, key: str, scan: pyast.Scan) -> None: ...
+
+    def memo(self, name: str) -> Any: ...
+
+    def set_memo(self, name: str, value: Any) -> None: ...
+
+
+def content_key(data: bytes) -> str:
+    """The key of a file's content in a `ScanCache`: a BLAKE2 hash of its bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class MemoryCache:
+    """A `ScanCache` that lives as long as the command: scans and memos in dicts."""
+
+    def __init__(self) -> None:
+        self._scans: dict[str, pyast.Scan] = {}
+        self._memos: dict[str, Any] = {}
+
+    def get(self, key: str) -> pyast.Scan | None:
+        return self._scans.get(key)
+
+    def put(self, key: str, scan: pyast.Scan) -> None:
+        self._scans[key] = scan
+
+    def memo(self, name: str) -> Any:
+        return self._memos.get(name)
+
+    def set_memo(self, name: str, value: Any) -> None:
+        self._memos[name] = value
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (a context manager or decorator).
+
+    Syntax trees, edges and adjacency dicts hold no reference cycles, yet the millions
+    of objects they allocate trigger full collections again and again: up to half the
+    time of a large graph (parsing here, the graph's cycles in `graph`).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def worth_scanning_all(infos: Sequence[ModuleInfo], snapshot: Snapshot, cache: ScanCache | None, workers: int | None) -> bool:
+    """Whether to parse every file not in the cache at once, before following imports:
+    when there are so many that worker processes pay (`PARALLEL_THRESHOLD`)."""
+    if workers == 1 or len(infos) < PARALLEL_THRESHOLD:
+        return False
+    if cache is None:
+        return True
+    missing = sum(1 for info in infos if cache.get(content_key(snapshot.get(info.path))) is None)
+    return missing >= PARALLEL_THRESHOLD
+
+
+def scan_all(
+    infos: Sequence[ModuleInfo],
+    snapshot: Snapshot,
+    scans: dict[str, pyast.Scan],
+    cache: ScanCache | None,
+    workers: int | None,
+    progress: Progress | None = None,
+) -> None:
+    """Fill `scans` (by path) for every file of `infos` not in it yet: from the cache,
+    else parsed (and then learned by the cache)."""
+    todo: list[tuple[str, str, bytes]] = []
+    for info in infos:
+        if info.path in scans:
+            continue
+        data = snapshot.get(info.path)
+        key = content_key(data) if cache is not None else ""
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            scans[info.path] = hit
+        else:
+            todo.append((info.path, key, data))
+    parsed = scan_files([(p, d) for p, _, d in todo], worker_count(workers, len(todo)), progress)
+    for (path, key, _), scan in zip(todo, parsed):
+        scans[path] = scan
+        if cache is not None:
+            cache.put(key, scan)
+
+
+def worker_count(requested: int | None, files: int) -> int:
+    """The processes to parse `files` files with: `requested`, else by size."""
+    if requested is not None:
+        return max(1, requested)
+    if files < POOL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def scan_files(files: Sequence[tuple[str, bytes]], workers: int, progress: Progress | None = None) -> list[pyast.Scan]:
+    """Parse every (path, bytes), in order; `workers` > 1 spreads chunks over processes."""
+    size = max(1, min(256, -(-len(files) // (max(workers, 1) * 8))))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    out: list[pyast.Scan] = []
+
+    def done(part: list[pyast.Scan]) -> None:
+        out.extend(part)
+        if progress is not None:
+            progress("parsing imports", len(out), len(files))
+
+    if workers <= 1 or len(files) < _SMALL_BATCH:
+        for chunk in chunks:
+            done(_scan_chunk(chunk))
+        return out
+    with worker_pool(workers) as pool:
+        for part in pool.map(_scan_chunk, chunks):
+            done(part)
+    return out
+
+
+def _scan_chunk(files: Sequence[tuple[str, bytes]]) -> list[pyast.Scan]:
+    with warnings.catch_warnings(), gc_paused():
+        # Invalid escape sequences and the like are the target's business, not ours.
+        warnings.simplefilter("ignore")
+        return [pyast.scan(data, path) for path, data in files]
