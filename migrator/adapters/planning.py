@@ -28,6 +28,7 @@ def plan_target(
     jobs: int | None = None,
     baseline: bool = False,
     progress: Progress | None = None,
+    statements_alone: bool = True,
 ) -> Plan:
     """`engine.plan.plan` of the target on disk (`snapshot`: default, read now).
 
@@ -38,7 +39,8 @@ def plan_target(
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()
     result = planner.plan(
-        mapping, snapshot, phases, imports=imports, skip_unparsable=skip_unparsable, jobs=jobs, baseline=baseline, progress=progress
+        mapping, snapshot, phases, imports=imports, skip_unparsable=skip_unparsable, jobs=jobs, baseline=baseline, progress=progress,
+        statements_alone=statements_alone,
     )
     if not result.errors:  # a refused plan leaves the disk exactly as it was
         imports.save(limit=3 * len(snapshot.files))

@@ -44,7 +44,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 from migrator.analysis import pyast
 from migrator.analysis.cycles import Hops, cyclic_sccs, girth_path, shortest_cycle_through_hops
 from migrator.analysis.project import ModuleInfo, ProjectIndex, Snapshot
-from migrator.analysis.pyast import absolute_module
+from migrator.model.names import absolute_module
 from migrator.analysis.replay import Replay
 from migrator.analysis.scans import ScanCache, gc_paused, scan_all, worth_scanning_all
 from migrator.model.plan import Progress
@@ -284,7 +284,7 @@ def _resolved(info: ModuleInfo, scan: pyast.Scan, resolver: _Resolver) -> _FileI
     guarded = frozenset(guarded_lines)
     found = set()
     for line, kind, level, module, names in pyast.raw_imports(records):
-        absolute = absolute_module(module or None, level, package)
+        absolute = absolute_module(module or None, level=level, package=package)
         if absolute is None:
             continue
         for target in resolver.targets(absolute, names):

@@ -6,18 +6,6 @@ import ast
 from typing import Literal
 
 
-def absolute_module(module: str | None, level: int, package: str | None) -> str | None:
-    """The absolute module a (maybe relative) `from` import names; None if it escapes
-    above the top-level package or cannot be resolved (no package known)."""
-    if level == 0:
-        return module
-    parts = package.split(".") if package else []
-    if level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([module] if module else []))
-
-
 def literal_all(tree: ast.Module) -> list[ast.Constant]:
     """The string entries of a top-level `__all__ = [...]` (or tuple) literal, as nodes
     (with their positions); empty when there is none."""

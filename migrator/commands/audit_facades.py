@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from migrator.analysis.project import ProjectIndex, Snapshot
-from migrator.analysis.pyast import absolute_module
+from migrator.model.names import absolute_module
 from migrator.engine.facades import is_generated_facade
 
 
@@ -101,7 +101,7 @@ def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectInde
         if isinstance(node, ast.ImportFrom):
             if node.module == "__future__":
                 continue
-            module = absolute_module(node.module, node.level, package)
+            module = absolute_module(node.module, level=node.level, package=package)
             if module is None or (index.get(module) is None and not any(index.get(f"{module}.{a.name}") for a in node.names)):
                 return None  # re-exports something outside the target
             for alias in node.names:

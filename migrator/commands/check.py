@@ -20,7 +20,7 @@ from migrator.engine.prefilter import MENTION, mentions, prefilter
 from migrator.engine.reexports import with_reexports
 from migrator.engine.rewrite import FileRewriteError, rewrite_file
 from migrator.analysis.project import ProjectIndex, Snapshot, matches_any
-from migrator.analysis.pyast import absolute_module
+from migrator.model.names import absolute_module
 from migrator.adapters.state import State, sha256
 
 #: Codes of check's findings: what kind of stale reference, or what else is wrong.
@@ -131,7 +131,7 @@ def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, st
         name = token
         if token.startswith("."):
             level = len(token) - len(token.lstrip("."))
-            name = absolute_module(token.lstrip(".") or None, level, ctx.package) if ctx.package else None
+            name = absolute_module(token.lstrip(".") or None, level=level, package=ctx.package) if ctx.package else None
             if name is None:
                 continue
         new = moves.resolve(name)
@@ -143,7 +143,7 @@ def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, st
         base = m.group(1)
         if base.startswith(".") and ctx.package:
             level = len(base) - len(base.lstrip("."))
-            base = absolute_module(base.lstrip(".") or None, level, ctx.package) or base
+            base = absolute_module(base.lstrip(".") or None, level=level, package=ctx.package) or base
         name = f"{base}.{m.group(2)}"
         new = moves.resolve(name) or moves.reexports.get(name)
         if new is not None:

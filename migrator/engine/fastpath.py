@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from migrator.analysis import pyast
+from migrator.model.names import absolute_module
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
 
 
@@ -113,7 +114,7 @@ def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None 
                     bound = asname or name.split(".")[0]
                     through[bound] = name if asname else name.split(".")[0]
             continue
-        module = pyast.absolute_module(module_name or None, level, package)
+        module = absolute_module(module_name or None, level=level, package=package)
         if module is None:
             if level > 0 and package is not None:  # climbs above the top: import_from warns
                 found.append(Statement(line, col, end_line, end_col, in_function))

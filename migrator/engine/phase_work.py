@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from migrator.analysis import graph
+from migrator.analysis.scans import ScanCache
 from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX, FileEntry, ProjectIndex, Snapshot, matches_any
 from migrator.engine.expand import Expansion, expand
 from migrator.engine.reexports import with_reexports
@@ -29,7 +29,7 @@ class PhaseOptions:
 
     skip_unparsable: bool = False
     jobs: int | None = None
-    imports: graph.ImportCache | None = None
+    imports: ScanCache | None = None
     baseline: bool = False
     progress: Progress | None = None
     statements_alone: bool = True
@@ -112,7 +112,7 @@ class WorkingTree:
         return tuple(out)
 
     def snapshot_after(self, exclude: Sequence[str]) -> Snapshot:
-        """The snapshot the next phase is planned on: as `Snapshot.read` will see the
+        """The snapshot the next phase is planned on: as `adapters.snapshot.read_tree` will see the
         tree once this phase is applied (files matching `exclude` are excluded ones)."""
         after = self.before.copy()
         for path, entry in self.after.items():
@@ -120,7 +120,7 @@ class WorkingTree:
             after.excluded.pop(path, None)
             if entry is None:
                 continue
-            if exclude and matches_any(path, exclude):  # as Snapshot.read will see it
+            if exclude and matches_any(path, exclude):  # as adapters.snapshot.read_tree will see it
                 if path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
                     after.excluded[path] = entry.data
             else:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from migrator.analysis import pyast
 from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX
 from migrator.engine.rewrite import is_python, searchable_text, unreadable_python
+from migrator.model.names import absolute_module
 from migrator.model.plan import MoveSet
 
 #: A textual mention of a moved path in a file the rules did not rewrite.
@@ -77,7 +77,7 @@ def _relative_imports(text: str, package: str | None) -> str | None:
         return None  # a relative import the line-anchored pattern did not see
     out = []
     for m in found:
-        absolute = pyast.absolute_module(m.group(2) or None, len(m.group(1)), package)
+        absolute = absolute_module(m.group(2) or None, level=len(m.group(1)), package=package)
         if absolute is None:
             continue  # climbs above the top: reaches nothing
         out.append(absolute)
@@ -131,12 +131,12 @@ def mentions(
             if package is None:
                 continue
             rel = base
-            base = pyast.absolute_module(rel or None, len(dots), package)
+            base = absolute_module(rel or None, level=len(dots), package=package)
             if base is None:
                 continue
             meant = moves.resolve(base) or base
             if moving:
-                reached = pyast.absolute_module(rel or None, len(dots), new_package)
+                reached = absolute_module(rel or None, level=len(dots), package=new_package)
                 if reached != meant:
                     found.setdefault(at(m.start(1)), (f"{dots}{rel}", meant))
                     continue

@@ -10,6 +10,7 @@ import dataclasses
 
 from migrator.analysis import pyast
 from migrator.analysis.project import ProjectIndex, Snapshot
+from migrator.model.names import absolute_module
 from migrator.model.plan import Diagnostic, MoveSet, Severity
 
 
@@ -34,7 +35,7 @@ def with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> M
         for node in tree.body:
             if not isinstance(node, ast.ImportFrom):
                 continue
-            base = pyast.absolute_module(node.module, node.level, name)
+            base = absolute_module(node.module, level=node.level, package=name)
             for alias in node.names:
                 if alias.name == "*":
                     continue

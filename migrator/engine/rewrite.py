@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Union
 
-from migrator.analysis import graph, pyast
+from migrator.analysis import pyast
+from migrator.analysis.scans import ScanCache, content_key
 from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX
 from migrator.engine import configfiles, fastpath, notebooks
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, Progress, Severity
@@ -287,7 +288,7 @@ def rewrite_all(
     moves: MoveSet,
     *,
     jobs: int | None = None,
-    imports: graph.ImportCache | None = None,
+    imports: ScanCache | None = None,
     progress: Progress | None = None,
     statements_alone: bool = True,
 ) -> dict[str, FileResult]:
@@ -299,7 +300,7 @@ def rewrite_all(
     scans of Python files it knows and learns the others (the workers parse each file
     once, for the triage and for the cache alike).
     """
-    keys = {path: graph.ImportCache.key(data) for path, data, _ in files if imports is not None and is_python(path)}
+    keys = {path: content_key(data) for path, data, _ in files if imports is not None and is_python(path)}
     jobs_in = [(path, data, ctx, imports.get(keys[path]) if path in keys else None) for path, data, ctx in files]
     workers = _workers(jobs, len(files))
     # Contiguous chunks, several per worker: balanced, and a progress bar that moves.

@@ -42,7 +42,7 @@ import libcst as cst
 
 from migrator.analysis import pyast
 from migrator.analysis.equivalence import normal_form_of_node
-from migrator.analysis.pyast import absolute_module
+from migrator.model.names import absolute_module
 from migrator.model.names import package_of
 
 
@@ -288,7 +288,7 @@ def _import_lines(tree: ast.Module, package: str) -> list[tuple[str, str, str]]:
             for alias in node.names:
                 out.append((alias.asname or alias.name.split(".")[0], f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else ""), where))
         elif isinstance(node, ast.ImportFrom) and node.module != "__future__":
-            base = absolute_module(node.module, node.level, package) or ""
+            base = absolute_module(node.module, level=node.level, package=package) or ""
             for alias in node.names:
                 if alias.name == "*":
                     out.append(("*", f"from {base} import *", where))
