@@ -14,6 +14,7 @@ from libcst.metadata import (
 )
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from rules._chains import UsePlan, plan_chains
 from rules._imports import (
     NewStatement,
     StatementSplicer,
@@ -31,7 +32,6 @@ from rules._imports import (
     wrap,
 )
 from rules.base import Example, Rule, RuleResult
-from rules.dotted_use import UsePlan, plan_dotted_uses
 
 
 class ImportModuleRule(Rule):
@@ -358,7 +358,7 @@ class _StatementPlanner:
     @property
     def uses(self) -> UsePlan:
         if self._uses is None:
-            self._uses = plan_dotted_uses(self.wrapper, self.ctx, self.moves)
+            self._uses = plan_chains(self.wrapper, self.ctx, self.moves)
         return self._uses
 
     def plan(self, statement: cst.Import) -> _StatementPlan:

@@ -20,7 +20,7 @@ from rules import ALL_RULES, PIPELINE_EXAMPLES, rewrite_source
 from rules.base import Example, Rule
 
 RULES_DIR = Path(rules.__file__).parent
-NOT_RULES = {"__init__", "base", "_imports"}
+NOT_RULES = {"__init__", "base", "_imports", "_chains"}
 
 
 def _id(rule: type[Rule], example: Example) -> str:
