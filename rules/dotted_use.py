@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import ImportAssignment, PositionProvider
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.triggers import Trigger
 from rules._chains import ChainUse, Outcome, UsePlan, binding_meaning, plan_chains
 from rules._imports import (
     NewStatement,
@@ -83,6 +84,8 @@ class DottedUseRule(Rule):
 
     name = "dotted_use"
     description = "Re-spell attribute chains (`old.mod.f()`) that reach moved code through an imported name."
+    #: Chains start at a name an `import` binds, or go through a package above moved code.
+    TRIGGERS = frozenset({Trigger.IMPORT, Trigger.CHAIN})
 
     EXAMPLES = (
         Example(

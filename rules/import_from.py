@@ -8,6 +8,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.triggers import Trigger
 from rules._imports import (
     AliasLayout,
     ImportStatements,
@@ -88,6 +89,7 @@ class ImportFromRule(Rule):
 
     name = "import_from"
     description = "Rewrite `from X import ...` (absolute and relative) to the names' new homes."
+    TRIGGERS = frozenset({Trigger.FROM_IMPORT})
 
     EXAMPLES = (
         Example(

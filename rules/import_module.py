@@ -14,6 +14,7 @@ from libcst.metadata import (
 )
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.triggers import Trigger
 from rules._chains import UsePlan, plan_chains
 from rules._imports import (
     NewStatement,
@@ -87,6 +88,8 @@ class ImportModuleRule(Rule):
 
     name = "import_module"
     description = "Rewrite `import old.mod [as m]` statements to the module's new path."
+    #: Its `import` statements; chains too, since they decide whether an old import stays.
+    TRIGGERS = frozenset({Trigger.IMPORT, Trigger.CHAIN})
 
     EXAMPLES = (
         Example(
