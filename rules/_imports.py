@@ -220,7 +220,8 @@ class ImportStatements:
     """Every import statement of a module; those alone on their line; the lazy ones.
 
     A *lazy* import sits in a function body: it runs at each call, not once when the
-    module is imported.
+    module is imported. Every import of a module that is itself a function's body (cut
+    out of its file, `FileContext.in_function`) is lazy.
     """
 
     found: tuple[cst.Import | cst.ImportFrom, ...]
@@ -228,9 +229,10 @@ class ImportStatements:
     lazy: frozenset[cst.Import | cst.ImportFrom]
 
 
-def import_statements(module: cst.Module) -> ImportStatements:
-    """Every import statement of `module`, at any depth, in source order."""
-    collector = _ImportCollector()
+def import_statements(module: cst.Module, *, in_function: bool = False) -> ImportStatements:
+    """Every import statement of `module`, at any depth, in source order; `in_function`:
+    `module` is the body of a function."""
+    collector = _ImportCollector(in_function)
     module.visit(collector)
     return ImportStatements(tuple(collector.found), frozenset(collector.alone), frozenset(collector.lazy))
 
@@ -238,12 +240,12 @@ def import_statements(module: cst.Module) -> ImportStatements:
 class _ImportCollector(cst.CSTVisitor):
     """Visits statements only: expressions cannot hold import statements."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_function: bool) -> None:
         super().__init__()
         self.found: list[cst.Import | cst.ImportFrom] = []
         self.alone: set[cst.Import | cst.ImportFrom] = set()
         self.lazy: set[cst.Import | cst.ImportFrom] = set()
-        self._functions = 0
+        self._functions = int(in_function)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):

@@ -346,7 +346,7 @@ class ImportFromRule(Rule):
     def rewrite(self, module: cst.Module, ctx: FileContext, moves: MoveSet) -> RuleResult:
         if ctx.keep_on_facades:
             return RuleResult(module)  # its imports stay on the old paths, served by facades
-        statements = import_statements(module) if moves else None
+        statements = import_statements(module, in_function=ctx.in_function) if moves else None
         if statements is None or not any(
             _needs_work(s, ctx, moves, statements) for s in _from_imports(statements)
         ):

@@ -283,7 +283,6 @@ def rewrite_statements(
     if "\r" in text and text.count("\r") != text.count("\r\n") or crlf and text.count("\n") != text.count("\r\n"):
         return None  # mixed or old-Mac line endings: the whole-file parse decides
     lines = text.split("\n")
-    newline = "\r\n" if crlf else "\n"
     out_lines = list(lines)  # replaced span by span, from the last statement up
     edits: list[Edit] = []
     diagnostics: list[Diagnostic] = []
@@ -292,26 +291,23 @@ def rewrite_statements(
         if cut is None:
             return None
         indent, body = cut
-        if s.lazy:
-            # Inside a function: the rules treat lazy imports differently (re-exports).
-            code = "def _():" + newline + "\n".join(" " + line if line else line for line in body)
-            shift = 1
-        else:
-            code = "\n".join(body)
-            shift = 0
+        # The statement alone, dedented, is the small module; one cut out of a function
+        # body says so (its imports are lazy, which the rules treat differently).
+        code = "\n".join(body)
+        snippet_ctx = dataclasses.replace(ctx, in_function=True) if s.lazy else ctx
         last = s.end_line == len(lines)  # no line ending after the statement
         if not last:
             code += "\n"
         try:
             # A module of from-import statements shows no other trigger: only the rules
             # triggered by from-imports can find work in it.
-            new_code, found_edits, found_diags = rewrite_source(code, ctx, moves, rules_for({Trigger.FROM_IMPORT}))
+            new_code, found_edits, found_diags = rewrite_source(code, snippet_ctx, moves, rules_for({Trigger.FROM_IMPORT}))
         except Exception:  # anything unusual: the whole-file path reports it properly
             return None
-        offset = s.line - 1 - shift
-        edits.extend(dataclasses.replace(e, line=e.line + offset, col=e.col + len(indent) - shift) for e in found_edits)
+        offset = s.line - 1
+        edits.extend(dataclasses.replace(e, line=e.line + offset, col=e.col + len(indent)) for e in found_edits)
         diagnostics.extend(
-            dataclasses.replace(d, line=d.line + offset if d.line is not None else None, col=d.col + len(indent) - shift if d.col is not None else None)
+            dataclasses.replace(d, line=d.line + offset if d.line is not None else None, col=d.col + len(indent) if d.col is not None else None)
             for d in found_diags
         )
         if new_code == code:
@@ -321,10 +317,6 @@ def rewrite_statements(
             if new_lines[-1] != "":
                 return None
             new_lines.pop()
-        if s.lazy:
-            if new_lines[0] != "def _():" + newline.rstrip("\n") or not all(line.startswith(" ") for line in new_lines[1:]):
-                return None
-            new_lines = [line[1:] for line in new_lines[1:]]
         if any(line.strip() == "" for line in new_lines):
             return None
         out_lines[s.line - 1 : s.end_line] = [indent + line for line in new_lines]
