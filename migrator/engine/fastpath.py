@@ -21,7 +21,7 @@ import ast
 import bisect
 import dataclasses
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,8 @@ def rules_for(triggers: Collection[Trigger], registry: Sequence[type[Rule]] | No
         from rules import ALL_RULES
 
         registry = ALL_RULES
-    return tuple(rule for rule in registry if rule.TRIGGERS & set(triggers))
+    wanted = frozenset(triggers)
+    return tuple(rule for rule in registry if rule.TRIGGERS & wanted)
 
 
 def triage(
@@ -157,7 +158,7 @@ class _References:
         return self.moves.resolve(name) is not None or name in self.moves.reexports
 
     @classmethod
-    def of(cls, records, ctx: FileContext, moves: MoveSet) -> _References:
+    def of(cls, records: Iterable[pyast.ImportRecord], ctx: FileContext, moves: MoveSet) -> _References:
         found = cls(moves)
         ancestors, _ = _names_of(moves)
         for line, col, end_line, end_col, _, in_function, level, module_name, aliases in records:
