@@ -2,8 +2,9 @@
 
 Each rule is one module with one `Rule` class; `ALL_RULES` is the explicit registry.
 Order matters once: `dotted_use` reads the import statements before `import_module`
-rewrites them (and `import_module` asks `dotted_use`'s planner which uses of an old
-root name are left). `import_from` and `string_target` are independent of the others.
+rewrites them; both read the plan of the chains rooted at imported names
+(`rules/_chains.py`), which tells `import_module` which uses of an old root name are
+left. `import_from` and `string_target` are independent of the others.
 
 Warning codes of the rules (all `Severity.WARNING`; the node is left as it was):
 

@@ -4,7 +4,7 @@ Small toolkits, each free of I/O:
 
 - *resolving*: the longest moved prefix of a dotted name (`longest_move`,
   `module_target`), the new home of a name imported with `from X import n`
-  (`from_import_target`), relative imports to absolute (`absolute_module`) and back
+  (`from_import_target`), relative imports back to the shortest spelling (absolute ones: `migrator.model.names.absolute_module`)
   (`relative_spelling`);
 - *finding*: `import_statements` (cheap: statements only), `wrap` (metadata
   without a defensive copy) and `attribute_parents` (`a` → `a.b` → `a.b.c`);
@@ -93,21 +93,6 @@ def from_import_target(moves: MoveSet, module: str, name: str, follow_reexports:
     if moved is None and follow_reexports:
         return moves.reexports.get(full)
     return moved
-
-
-def absolute_module(package: str, level: int, module: str | None) -> str | None:
-    """The module `from <level dots><module> import ...` names inside `package`.
-
-    `package` is the package relative imports start from ("" for a top-level module).
-    Returns None when the dots climb above the top-level package.
-    """
-    parts = package.split(".") if package else []
-    if level > len(parts):
-        return None
-    base = parts[: len(parts) - level + 1]
-    if module:
-        base.extend(module.split("."))
-    return ".".join(base)
 
 
 def relative_spelling(package: str | None, target: str) -> tuple[int, str] | None:
@@ -220,7 +205,8 @@ class ImportStatements:
     """Every import statement of a module; those alone on their line; the lazy ones.
 
     A *lazy* import sits in a function body: it runs at each call, not once when the
-    module is imported.
+    module is imported. Every import of a module that is itself a function's body (cut
+    out of its file, `FileContext.in_function`) is lazy.
     """
 
     found: tuple[cst.Import | cst.ImportFrom, ...]
@@ -228,9 +214,10 @@ class ImportStatements:
     lazy: frozenset[cst.Import | cst.ImportFrom]
 
 
-def import_statements(module: cst.Module) -> ImportStatements:
-    """Every import statement of `module`, at any depth, in source order."""
-    collector = _ImportCollector()
+def import_statements(module: cst.Module, *, in_function: bool = False) -> ImportStatements:
+    """Every import statement of `module`, at any depth, in source order; `in_function`:
+    `module` is the body of a function."""
+    collector = _ImportCollector(in_function)
     module.visit(collector)
     return ImportStatements(tuple(collector.found), frozenset(collector.alone), frozenset(collector.lazy))
 
@@ -238,12 +225,12 @@ def import_statements(module: cst.Module) -> ImportStatements:
 class _ImportCollector(cst.CSTVisitor):
     """Visits statements only: expressions cannot hold import statements."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_function: bool) -> None:
         super().__init__()
         self.found: list[cst.Import | cst.ImportFrom] = []
         self.alone: set[cst.Import | cst.ImportFrom] = set()
         self.lazy: set[cst.Import | cst.ImportFrom] = set()
-        self._functions = 0
+        self._functions = int(in_function)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):

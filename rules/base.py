@@ -13,6 +13,7 @@ from typing import ClassVar, Mapping, Sequence
 import libcst as cst
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
+from migrator.model.triggers import Trigger
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,26 @@ class Rule:
     """Base class of every rule. Subclasses set the class attributes and `rewrite`.
 
     `name` equals the rule's module name; `description` is the one line that `--help`
-    and the docs reuse; `EXAMPLES` are rewrites that must happen, `UNCHANGED` near-misses
-    that must not.
+    and the docs reuse; `TRIGGERS` what in a file can give the rule work (the triage
+    runs a rule over a file only when the file shows one of them; a subclass without
+    them is refused when it is defined); `EXAMPLES` are rewrites that must happen,
+    `UNCHANGED` near-misses that must not.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
+    TRIGGERS: ClassVar[frozenset[Trigger]]
     EXAMPLES: ClassVar[tuple[Example, ...]] = ()
     UNCHANGED: ClassVar[tuple[Example, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        triggers = getattr(cls, "TRIGGERS", None)
+        if not isinstance(triggers, frozenset) or not triggers or not all(isinstance(t, Trigger) for t in triggers):
+            raise TypeError(
+                f"rule {cls.__qualname__} must declare TRIGGERS, a non-empty frozenset of "
+                "migrator.model.triggers.Trigger: the triage runs it only on files that show one"
+            )
 
     def rewrite(self, module: cst.Module, ctx: FileContext, moves: MoveSet) -> RuleResult:
         raise NotImplementedError

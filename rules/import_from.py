@@ -8,12 +8,13 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.triggers import Trigger
+from migrator.model.names import absolute_module
 from rules._imports import (
     AliasLayout,
     ImportStatements,
     NewStatement,
     StatementSplicer,
-    absolute_module,
     describe,
     dotted_name,
     dotted_node,
@@ -88,6 +89,7 @@ class ImportFromRule(Rule):
 
     name = "import_from"
     description = "Rewrite `from X import ...` (absolute and relative) to the names' new homes."
+    TRIGGERS = frozenset({Trigger.FROM_IMPORT})
 
     EXAMPLES = (
         Example(
@@ -344,7 +346,7 @@ class ImportFromRule(Rule):
     def rewrite(self, module: cst.Module, ctx: FileContext, moves: MoveSet) -> RuleResult:
         if ctx.keep_on_facades:
             return RuleResult(module)  # its imports stay on the old paths, served by facades
-        statements = import_statements(module) if moves else None
+        statements = import_statements(module, in_function=ctx.in_function) if moves else None
         if statements is None or not any(
             _needs_work(s, ctx, moves, statements) for s in _from_imports(statements)
         ):
@@ -443,7 +445,7 @@ class _StatementPlanner:
             return self.module
         if self.ctx.package is None:
             return None
-        base = absolute_module(self.ctx.package, self.level, self.module)
+        base = absolute_module(self.module, level=self.level, package=self.ctx.package)
         if base is None:
             raise _Refusal(
                 "MIG901",
@@ -508,7 +510,7 @@ class _StatementPlanner:
         if not self.level:
             return 0, home
         package = self.ctx.new_package if self.ctx.new_package is not None else self.ctx.package
-        if package is not None and absolute_module(package, self.level, self.module) == home:
+        if package is not None and absolute_module(self.module, level=self.level, package=package) == home:
             return self.level, self.module or ""
         return relative_spelling(package, home) or (0, home)
 

@@ -14,6 +14,8 @@ from libcst.metadata import (
 )
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.triggers import Trigger
+from rules._chains import UsePlan, plan_chains
 from rules._imports import (
     NewStatement,
     StatementSplicer,
@@ -31,7 +33,6 @@ from rules._imports import (
     wrap,
 )
 from rules.base import Example, Rule, RuleResult
-from rules.dotted_use import UsePlan, plan_dotted_uses
 
 
 class ImportModuleRule(Rule):
@@ -87,6 +88,8 @@ class ImportModuleRule(Rule):
 
     name = "import_module"
     description = "Rewrite `import old.mod [as m]` statements to the module's new path."
+    #: Its `import` statements; chains too, since they decide whether an old import stays.
+    TRIGGERS = frozenset({Trigger.IMPORT, Trigger.CHAIN})
 
     EXAMPLES = (
         Example(
@@ -358,7 +361,7 @@ class _StatementPlanner:
     @property
     def uses(self) -> UsePlan:
         if self._uses is None:
-            self._uses = plan_dotted_uses(self.wrapper, self.ctx, self.moves)
+            self._uses = plan_chains(self.wrapper, self.ctx, self.moves)
         return self._uses
 
     def plan(self, statement: cst.Import) -> _StatementPlan:

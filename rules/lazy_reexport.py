@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from migrator.model.plan import Edit, FileContext, MoveSet, RefKind
+from migrator.model.triggers import Trigger
 from rules._imports import wrap
 from rules.base import Example, Rule, RuleResult
 
@@ -60,6 +61,7 @@ class LazyReexportRule(Rule):
 
     name = "lazy_reexport"
     description = "In a staying package __init__, re-export moved names lazily (PEP 562) instead of importing them eagerly."
+    TRIGGERS = frozenset({Trigger.LAZY_EXPORTS})
 
     EXAMPLES = (
         Example(

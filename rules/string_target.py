@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.metadata import Assignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind, Severity
+from migrator.model.triggers import Trigger
 from rules._imports import MoveMatch, attribute_chain, attribute_parents, longest_move, wrap
 from rules.base import Example, Rule, RuleResult
 
@@ -74,6 +75,7 @@ class StringTargetRule(Rule):
 
     name = "string_target"
     description = "Rewrite string literals that are exactly a dotted path (or `mod:attr`) under a moved name."
+    TRIGGERS = frozenset({Trigger.STRING})
 
     EXAMPLES = (
         Example(

@@ -23,7 +23,9 @@ from migrator.engine.rewrite import rewrite_file
 from migrator import report
 from migrator.mapping.spec import load_mapping
 from migrator.model.plan import FileContext, MoveSet
+from migrator.model.triggers import Trigger
 from rules import ALL_RULES, PIPELINE_EXAMPLES
+from rules.base import Rule
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -127,6 +129,33 @@ def test_files_without_references_are_cleared_without_the_rules():
     # The last component appears, but nothing reaches a moved name.
     assert fastpath.triage("from pkg.older import old\n# pkg.old is documented elsewhere\n", ctx, MOVES) is None
     assert fastpath.triage('from pkg.old import f\nNOTE = "old"\n', ctx, MOVES) is not None
+
+
+def _fake_rule(rule_name: str, triggers: frozenset[Trigger]) -> type[Rule]:
+    return type(f"Fake_{rule_name}", (Rule,), {"name": rule_name, "description": "fake", "TRIGGERS": triggers})
+
+
+def test_triage_picks_the_rules_whose_triggers_the_file_shows():
+    ctx = FileContext("pkg/user.py", "pkg.user", "pkg.user")
+    registry = (
+        _fake_rule("strings", frozenset({Trigger.STRING})),
+        _fake_rule("imports", frozenset({Trigger.IMPORT, Trigger.CHAIN})),
+        _fake_rule("lazy", frozenset({Trigger.LAZY_EXPORTS})),
+    )
+
+    def picked(source: str):
+        found = fastpath.triage(source, ctx, MOVES, registry=registry)
+        return None if found is None else found.rules
+
+    assert picked('TARGET = "pkg.old.f"\n') == {"strings"}
+    assert picked("import pkg.old\n") == {"imports"}
+    assert picked("import pkg as p\np.old.f()\n") == {"imports"}
+    assert picked('import pkg.old\nTARGET = "pkg.old.f"\n') == {"strings", "imports"}
+    # A file that shows only triggers no rule of the registry declares is cleared.
+    assert picked("from pkg.old import f\n") is None
+    assert picked('NOTE = "old"\n') is None
+    # With every rule: a from-import statement (the short way's small module) is import_from's.
+    assert [rule.name for rule in fastpath.rules_for({Trigger.FROM_IMPORT})] == ["import_from"]
 
 
 def test_every_seed_phase_plans_the_same_either_way(tmp_path):

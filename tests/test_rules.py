@@ -8,7 +8,9 @@ looks like once every rule ran.
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 from pathlib import Path
 
 import libcst as cst
@@ -16,11 +18,12 @@ import pytest
 
 import rules
 from migrator.model.plan import FileContext, MoveSet
+from migrator.model.triggers import Trigger
 from rules import ALL_RULES, PIPELINE_EXAMPLES, rewrite_source
 from rules.base import Example, Rule
 
 RULES_DIR = Path(rules.__file__).parent
-NOT_RULES = {"__init__", "base", "_imports"}
+NOT_RULES = {"__init__", "base", "_imports", "_chains"}
 
 
 def _id(rule: type[Rule], example: Example) -> str:
@@ -118,6 +121,39 @@ def test_every_rule_module_is_registered_in_order_of_the_registry() -> None:
 
     assert {rule.name for rule in ALL_RULES} == modules
     assert len(ALL_RULES) == len(modules)
+
+
+@pytest.mark.parametrize("triggers", [None, frozenset(), {Trigger.STRING}, frozenset({"string"})], ids=repr)
+def test_a_rule_without_triggers_cannot_be_defined(triggers) -> None:
+    body = {"name": "nameless", "description": "no triggers"}
+    if triggers is not None:
+        body["TRIGGERS"] = triggers
+
+    with pytest.raises(TypeError, match="TRIGGERS"):
+        type("NoTriggers", (Rule,), body)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.name)
+def test_every_registered_rule_declares_what_gives_it_work(rule: type[Rule]) -> None:
+    assert rule.TRIGGERS and all(isinstance(t, Trigger) for t in rule.TRIGGERS)
+
+
+# What a rule module may import: the model, libcst, the stdlib and the shared rule helpers
+# (never another rule, so that rules stay independent of each other).
+RULE_IMPORTS = re.compile(r"(migrator\.model(\..*)?|libcst(\..*)?|rules\.(base|_imports|_chains)|__future__)")
+
+
+@pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.py")), ids=lambda p: p.stem)
+def test_rule_modules_import_only_the_model_libcst_and_shared_helpers(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    if path.stem == "__init__":  # the registry imports every rule
+        imported = {name for name in imported if not name.startswith("rules.")}
+    outside = {name for name in imported if not RULE_IMPORTS.fullmatch(name) and name.split(".")[0] not in sys.stdlib_module_names}
+
+    assert outside == set()
 
 
 def test_dotted_use_runs_before_import_module_because_it_reads_the_old_imports() -> None:

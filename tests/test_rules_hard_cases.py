@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, RefKind
 from rules import ALL_RULES, PIPELINE_EXAMPLES, rewrite_source
-from rules._imports import absolute_module, relative_spelling
+from migrator.model.names import absolute_module
+from rules._imports import relative_spelling
 from rules.base import Example, Rule
 from rules.dotted_use import DottedUseRule
 from rules.import_from import ImportFromRule
@@ -285,6 +287,25 @@ def test_lazy_import_in_an_inner_function_rewrites_only_that_scope() -> None:
             return orchestration.fingerprints
         """
     )
+
+
+def test_statements_cut_out_of_a_function_body_are_lazy_imports() -> None:
+    # The statement fast path rewrites a function's from-import as a small module of its
+    # own and says so (`FileContext.in_function`): re-exports are not followed there.
+    source = "from orchestration import compute_spec_fp, naming\n"
+    spec = Example(
+        id="function body",
+        before=source,
+        after=None,
+        moves=FINGERPRINTS,
+        reexports={"orchestration.compute_spec_fp": "fingerprints.compute.compute_spec_fp"},
+        known_modules=("orchestration.naming",),
+    )
+    eager = rewrite_source(source, spec.context(), spec.move_set(), rules=(ImportFromRule,))
+    lazy = rewrite_source(source, dataclasses.replace(spec.context(), in_function=True), spec.move_set(), rules=(ImportFromRule,))
+
+    assert eager[0] == "from fingerprints.compute import compute_spec_fp\nfrom orchestration import naming\n"
+    assert lazy == (source, (), ())
 
 
 def test_type_checking_import_nested_in_an_else_branch() -> None:
@@ -736,9 +757,9 @@ def test_relative_spelling_is_the_shortest_one_that_names_the_target(package: st
         return
     assert spelling is not None
     level, module = spelling
-    assert absolute_module(package, level, module or None) == target
+    assert absolute_module(module or None, level=level, package=package) == target
     for fewer_dots in range(1, level):
-        base = absolute_module(package, fewer_dots, None) or ""
+        base = absolute_module(None, level=fewer_dots, package=package) or ""
         assert not (target == base or target.startswith(base + "."))
 
 

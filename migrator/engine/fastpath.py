@@ -1,15 +1,16 @@
 """Which files the rules can change, and the short way for the commonest change.
 
 `triage` looks at a file with stdlib `ast` (several times faster than libcst) and says
-whether any rule can change it at all, which rules can, and whether every reference it
-found is a `from X import name` statement. Most files a move touches are of that kind
+whether any rule can change it at all, which rules can (those whose `TRIGGERS` meet the
+`Trigger`s the file shows), and whether every reference it found is a
+`from X import name` statement. Most files a move touches are of that kind
 (`from django.utils.functional import cached_property`): such a statement is rewritten
 on its own. `rewrite_statements` cuts each one out of the file (whole lines, comments
-included), runs the same `import_from` rule on that small module (no other rule can find
-work in it), and splices the result back into the original text, so libcst never
-parses the rest of the file. Anything it cannot
-do exactly (a statement sharing its line, odd indentation, mixed line endings) makes it
-return None and the caller runs the rules over the whole file. Both ways give the same
+included), runs the rules triggered by from-imports (`import_from`) on that small module
+(no other rule can find work in it), and splices the result back into the original
+text, so libcst never parses the rest of the file. Anything it cannot do exactly (a
+statement sharing its line, odd indentation, mixed line endings) makes it return None
+and the caller runs the rules over the whole file. Both ways give the same
 bytes, edits and warnings (tests/test_fastpath.py compares them on every rule example
 and on every file of every seed phase).
 """
@@ -20,11 +21,17 @@ import ast
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from migrator.analysis import pyast
 from migrator.model.names import absolute_module
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
+from migrator.model.triggers import Trigger
+
+if TYPE_CHECKING:
+    from rules.base import Rule
 
 
 @dataclass(frozen=True)
@@ -55,23 +62,36 @@ class Triage:
 
 WHOLE_FILE = Triage(True)
 
-# Which rules a kind of reference can give work to. `dotted_use` and `import_module`
-# share `import a.b` statements and the chains through their names (see rules/).
-_FOR_IMPORT = frozenset({"dotted_use", "import_module"})
-_FOR_STRING = frozenset({"string_target"})
-_FOR_FROM = frozenset({"import_from"})
+
+def rules_for(triggers: Collection[Trigger], registry: Sequence[type[Rule]] | None = None) -> tuple[type[Rule], ...]:
+    """The rules of `registry` (default: every rule, `rules.ALL_RULES`) whose `TRIGGERS`
+    meet `triggers`, in registry order."""
+    if registry is None:
+        from rules import ALL_RULES
+
+        registry = ALL_RULES
+    wanted = frozenset(triggers)
+    return tuple(rule for rule in registry if rule.TRIGGERS & wanted)
 
 
-def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None = None) -> Triage | None:
+def triage(
+    text: str,
+    ctx: FileContext,
+    moves: MoveSet,
+    scan: pyast.Scan | None = None,
+    *,
+    registry: Sequence[type[Rule]] | None = None,
+) -> Triage | None:
     """A fast, conservative look at whether any rule can change the file; None: no rule can.
 
     Every rule runs over the whole file when it moves, is a package `__init__` that
     re-exports lazily, does not parse (the libcst parse then reports it) or is kept on
-    facades. Otherwise only the rules that can find work run over it: `dotted_use` and
-    `import_module` when one of its `import` statements resolves under a moved name or
-    an attribute chain through a name bound to a package above a moved name reaches it
-    (`import pkg as p` … `p.sub.f`), `string_target` when a string constant does, and
-    `import_from` for `from X import name` statements where `X` or `X.name` moved. When
+    facades. Otherwise the triage collects the `Trigger`s the file shows: `IMPORT` when
+    one of its `import` statements resolves under a moved name, `CHAIN` when an
+    attribute chain through a name bound to a package above a moved name reaches it
+    (`import pkg as p` … `p.sub.f`), `STRING` when a string constant does, and
+    `FROM_IMPORT` for `from X import name` statements where `X` or `X.name` moved; only
+    the rules of `registry` (default: every rule) whose `TRIGGERS` meet them run. When
     those statements are all there is, they are listed to be rewritten on their own.
 
     Imports come from `scan` (`pyast.scan` of this text, maybe from the cache) or from
@@ -85,67 +105,91 @@ def triage(text: str, ctx: FileContext, moves: MoveSet, scan: pyast.Scan | None 
         return WHOLE_FILE
     tree: ast.Module | None = None
     if scan is None:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        tree = _parsed(text)
+        if tree is None:
             return WHOLE_FILE
         records = pyast.import_records(tree)
     else:
         records, failure = scan[:2]
         if failure is not None:
             return WHOLE_FILE
-    ancestors, words = _names_of(moves)
-    package = ctx.package
-    # Names bound to a package above a moved name: only chains through them can reach it.
-    through: dict[str, str] = {}
-    found: list[Statement] = []
-    rules: set[str] = set()
+    found = _References.of(records, ctx, moves)
+    _, words = _names_of(moves)
     spans = [((r[0], r[1]), (r[2], r[3])) for r in records]
-
-    def moved(name: str) -> bool:
-        return moves.resolve(name) is not None or name in moves.reexports
-
-    for line, col, end_line, end_col, _, in_function, level, module_name, aliases in records:
-        if level < 0:  # import a.b.c
-            for name, asname in aliases:
-                if moved(name):
-                    rules |= _FOR_IMPORT
-                if name in ancestors or name.split(".")[0] in ancestors:
-                    bound = asname or name.split(".")[0]
-                    through[bound] = name if asname else name.split(".")[0]
-            continue
-        module = absolute_module(module_name or None, level=level, package=package)
-        if module is None:
-            if level > 0 and package is not None:  # climbs above the top: import_from warns
-                found.append(Statement(line, col, end_line, end_col, in_function))
-            continue
-        hit = moved(module)
-        for name, asname in aliases:
-            full = f"{module}.{name}"
-            hit = hit or moved(full)
-            if full in ancestors:
-                through[asname or name] = full
-        if hit:
-            found.append(Statement(line, col, end_line, end_col, in_function))
     strings = _outside(text, words.strings, spans)
-    chains = bool(through) and _outside(text, words.chains, spans)
+    chains = bool(found.through) and _outside(text, words.chains, spans)
     if strings or chains:
+        tree = tree or _parsed(text)
         if tree is None:
-            try:
-                tree = ast.parse(text)
-            except (SyntaxError, ValueError):
-                return WHOLE_FILE
+            return WHOLE_FILE
         if strings and _string_reaches(tree, moves):
-            rules |= _FOR_STRING
-        if chains and _chain_reaches(tree, through, moved):
-            rules |= _FOR_IMPORT
-    if not found and not rules:
+            found.triggers.add(Trigger.STRING)
+        if chains and _chain_reaches(tree, found.through, found.moved):
+            found.triggers.add(Trigger.CHAIN)
+    selected = rules_for(found.triggers, registry) if found.triggers else ()
+    if not selected:
         return None
     if ctx.keep_on_facades:
         return WHOLE_FILE  # rare; the rules decide what stays on the old paths
-    if rules:
-        return Triage(True, rules=frozenset(rules | (_FOR_FROM if found else set())))
-    return Triage(False, tuple(sorted(found, key=lambda s: (s.line, s.col))))
+    if found.triggers == {Trigger.FROM_IMPORT}:
+        return Triage(False, tuple(sorted(found.statements, key=lambda s: (s.line, s.col))))
+    return Triage(True, rules=frozenset(rule.name for rule in selected))
+
+
+def _parsed(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+@dataclass
+class _References:
+    """What the import statements of one file show: the triggers found so far, the
+    `from` statements that reach moved code, and the names bound to a package above a
+    moved name (`through`: local name → the package it stands for; only chains through
+    them can reach moved code)."""
+
+    moves: MoveSet
+    triggers: set[Trigger] = field(default_factory=set)
+    statements: list[Statement] = field(default_factory=list)
+    through: dict[str, str] = field(default_factory=dict)
+
+    def moved(self, name: str) -> bool:
+        return self.moves.resolve(name) is not None or name in self.moves.reexports
+
+    @classmethod
+    def of(cls, records: Iterable[pyast.ImportRecord], ctx: FileContext, moves: MoveSet) -> _References:
+        found = cls(moves)
+        ancestors, _ = _names_of(moves)
+        for line, col, end_line, end_col, _, in_function, level, module_name, aliases in records:
+            if level < 0:  # import a.b.c
+                for name, asname in aliases:
+                    if found.moved(name):
+                        found.triggers.add(Trigger.IMPORT)
+                    if name in ancestors or name.split(".")[0] in ancestors:
+                        bound = asname or name.split(".")[0]
+                        found.through[bound] = name if asname else name.split(".")[0]
+                continue
+            statement = Statement(line, col, end_line, end_col, in_function)
+            module = absolute_module(module_name or None, level=level, package=ctx.package)
+            if module is None:
+                if level > 0 and ctx.package is not None:  # climbs above the top: import_from warns
+                    found.add(statement)
+                continue
+            hit = found.moved(module)
+            for name, asname in aliases:
+                full = f"{module}.{name}"
+                hit = hit or found.moved(full)
+                if full in ancestors:
+                    found.through[asname or name] = full
+            if hit:
+                found.add(statement)
+        return found
+
+    def add(self, statement: Statement) -> None:
+        self.statements.append(statement)
+        self.triggers.add(Trigger.FROM_IMPORT)
 
 
 @dataclass(frozen=True)
@@ -226,15 +270,6 @@ def _chain_reaches(tree: ast.AST, through: dict[str, str], moved) -> bool:
     return False
 
 
-def _snippet_rules():
-    """The rules that can find work in a module of from-import statements only (the
-    others look at `import` statements, attribute chains, strings, or a package's
-    re-exports, none of which such a module has)."""
-    from rules import ALL_RULES
-
-    return tuple(rule for rule in ALL_RULES if rule.name in _FOR_FROM)
-
-
 #: What may follow a statement on its last line when it is alone there.
 _LINE_END = re.compile(r"[ \t]*(#[^\r\n]*)?\r?$")
 
@@ -250,7 +285,6 @@ def rewrite_statements(
     if "\r" in text and text.count("\r") != text.count("\r\n") or crlf and text.count("\n") != text.count("\r\n"):
         return None  # mixed or old-Mac line endings: the whole-file parse decides
     lines = text.split("\n")
-    newline = "\r\n" if crlf else "\n"
     out_lines = list(lines)  # replaced span by span, from the last statement up
     edits: list[Edit] = []
     diagnostics: list[Diagnostic] = []
@@ -259,24 +293,23 @@ def rewrite_statements(
         if cut is None:
             return None
         indent, body = cut
-        if s.lazy:
-            # Inside a function: the rules treat lazy imports differently (re-exports).
-            code = "def _():" + newline + "\n".join(" " + line if line else line for line in body)
-            shift = 1
-        else:
-            code = "\n".join(body)
-            shift = 0
+        # The statement alone, dedented, is the small module; one cut out of a function
+        # body says so (its imports are lazy, which the rules treat differently).
+        code = "\n".join(body)
+        snippet_ctx = dataclasses.replace(ctx, in_function=True) if s.lazy else ctx
         last = s.end_line == len(lines)  # no line ending after the statement
         if not last:
             code += "\n"
         try:
-            new_code, found_edits, found_diags = rewrite_source(code, ctx, moves, _snippet_rules())
+            # A module of from-import statements shows no other trigger: only the rules
+            # triggered by from-imports can find work in it.
+            new_code, found_edits, found_diags = rewrite_source(code, snippet_ctx, moves, rules_for({Trigger.FROM_IMPORT}))
         except Exception:  # anything unusual: the whole-file path reports it properly
             return None
-        offset = s.line - 1 - shift
-        edits.extend(dataclasses.replace(e, line=e.line + offset, col=e.col + len(indent) - shift) for e in found_edits)
+        offset = s.line - 1
+        edits.extend(dataclasses.replace(e, line=e.line + offset, col=e.col + len(indent)) for e in found_edits)
         diagnostics.extend(
-            dataclasses.replace(d, line=d.line + offset if d.line is not None else None, col=d.col + len(indent) - shift if d.col is not None else None)
+            dataclasses.replace(d, line=d.line + offset if d.line is not None else None, col=d.col + len(indent) if d.col is not None else None)
             for d in found_diags
         )
         if new_code == code:
@@ -286,10 +319,6 @@ def rewrite_statements(
             if new_lines[-1] != "":
                 return None
             new_lines.pop()
-        if s.lazy:
-            if new_lines[0] != "def _():" + newline.rstrip("\n") or not all(line.startswith(" ") for line in new_lines[1:]):
-                return None
-            new_lines = [line[1:] for line in new_lines[1:]]
         if any(line.strip() == "" for line in new_lines):
             return None
         out_lines[s.line - 1 : s.end_line] = [indent + line for line in new_lines]

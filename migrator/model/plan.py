@@ -95,6 +95,9 @@ class FileContext:
     keep_on_facades: bool = False
     #: The mapping asks staying packages to re-export moved names lazily (PEP 562).
     lazy_exports: bool = False
+    #: The source is statements cut out of a function body (the statement fast path):
+    #: its imports are lazy, as they are in the file.
+    in_function: bool = False
 
     @property
     def package(self) -> str | None:
