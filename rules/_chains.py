@@ -38,6 +38,7 @@ from rules._imports import (
     longest_move,
     module_target,
     names_in_use,
+    binds_root_after,
     plain_import_alias,
     visible_clash,
 )
@@ -320,15 +321,7 @@ class _Planner:
 
     def _root_bound(self, root: str, scope: Scope) -> bool:
         """True when a plain `import` visible here binds `root` once the import rules ran."""
-        for assignment in scope[root]:
-            alias = plain_import_alias(assignment)
-            if alias is None:
-                continue
-            old = dotted_name(alias.name) or ""
-            new = module_target(self.moves, old) or old
-            if new.split(".")[0] == root:
-                return True
-        return False
+        return binds_root_after(scope[root], root, self.moves)
 
     def _module_level_loader(self, module: str) -> cst.Import | cst.ImportFrom | None:
         """The first statement of the module body that loads `module` once the rules ran.

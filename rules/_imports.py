@@ -302,6 +302,21 @@ def plain_import_alias(assignment: BaseAssignment) -> cst.ImportAlias | None:
     return alias
 
 
+
+def binds_root_after(assignments: Iterable[BaseAssignment], root: str, moves: MoveSet, *, skip: BaseAssignment | None = None) -> bool:
+    """True when a plain `import` among `assignments` (other than `skip`) binds `root`
+    once the import rules ran (`import a.b` binds `a`, under its new name if it moves)."""
+    for assignment in assignments:
+        if assignment is skip:
+            continue
+        alias = plain_import_alias(assignment)
+        if alias is None:
+            continue
+        old = dotted_name(alias.name) or ""
+        if (module_target(moves, old) or old).split(".")[0] == root:
+            return True
+    return False
+
 def visible_clash(scope: Scope, name: str) -> BaseAssignment | None:
     """A binding of `name` visible in `scope` that is not the root of a plain import."""
     for assignment in scope[name]:

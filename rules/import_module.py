@@ -28,7 +28,7 @@ from rules._imports import (
     import_statements,
     module_target,
     names_in_use,
-    plain_import_alias,
+    binds_root_after,
     visible_clash,
     wrap,
 )
@@ -471,17 +471,7 @@ class _StatementPlanner:
 
     def _root_kept_elsewhere(self, own: ImportAssignment, root: str) -> bool:
         """True when another plain import in `own`'s scope still binds `root` afterwards."""
-        for other in own.scope.assignments[root]:
-            if other is own:
-                continue
-            alias = plain_import_alias(other)
-            if alias is None:
-                continue
-            module = dotted_name(alias.name) or ""
-            after = module_target(self.moves, module) or module
-            if after.split(".")[0] == root:
-                return True
-        return False
+        return binds_root_after(own.scope.assignments[root], root, self.moves, skip=own)
 
     def _warning(self, code: str, line: int, message: str) -> Diagnostic:
         return Diagnostic(Severity.WARNING, code, message, path=self.ctx.path, line=line)
