@@ -26,7 +26,7 @@ from libcst.metadata import (
 )
 
 from migrator.model.plan import FileContext, MoveSet
-from migrator.model.names import absolute_module
+from migrator.model.names import absolute_module, is_within
 from rules._imports import (
     MoveMatch,
     alias_of,
@@ -261,7 +261,7 @@ class _Planner:
             if not isinstance(binding.statement, cst.Import) or binding.statement not in self._module_level_statements:
                 return None
             imported = dotted_name(alias.name) or ""
-            loads_old = loads_old or imported == old_module or imported.startswith(old_module + ".")
+            loads_old = loads_old or is_within(imported, old_module)
             statements.append(binding.statement)
         return max(statements, key=self._position) if statements and loads_old else None
 
@@ -299,7 +299,7 @@ class _Planner:
                     continue
                 old = dotted_name(alias.name) or ""
                 new = module_target(self.moves, old) or old
-                if new == needed or new.startswith(needed + "."):
+                if is_within(new, needed):
                     return statement
         return statements[0] if len(statements) == 1 else None
 
@@ -315,7 +315,7 @@ class _Planner:
             alias = cst.ensure_type(plain_import_alias(assignment), cst.ImportAlias)
             old = dotted_name(alias.name) or ""
             new = module_target(self.moves, old) or old
-            if new == module or new.startswith(module + "."):
+            if is_within(new, module):
                 return True
         return False
 

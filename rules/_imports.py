@@ -30,6 +30,7 @@ from typing import Iterable, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import BaseAssignment, ImportAssignment, MetadataWrapper, Scope
 
+from migrator.model.names import prefixes, renamed
 from migrator.model.plan import MoveSet
 
 # --------------------------------------------------------------------------- resolving
@@ -58,9 +59,7 @@ def longest_move(moves: MoveSet, dotted: str) -> MoveMatch | None:
 
     Agrees with `MoveSet.resolve`: `match.apply(dotted) == moves.resolve(dotted)`.
     """
-    parts = dotted.split(".")
-    for end in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:end])
+    for prefix in prefixes(dotted):
         if prefix in moves.symbols:
             return MoveMatch(prefix, moves.symbols[prefix], is_symbol=True)
         if prefix in moves.modules:
@@ -73,12 +72,7 @@ def module_target(moves: MoveSet, module: str) -> str | None:
 
     Only module moves count: an `import` statement cannot name a symbol.
     """
-    parts = module.split(".")
-    for end in range(len(parts), 0, -1):
-        target = moves.modules.get(".".join(parts[:end]))
-        if target is not None:
-            return ".".join([target, *parts[end:]])
-    return None
+    return renamed(module, moves.modules)
 
 
 def from_import_target(moves: MoveSet, module: str, name: str, follow_reexports: bool = True) -> str | None:

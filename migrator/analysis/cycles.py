@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, TypeVar
 
+from migrator.model.names import is_within, renamed
+
 if TYPE_CHECKING:
     from migrator.analysis.graph import Cycle, ImportGraph
 
@@ -24,12 +26,7 @@ def _renamer(renames: Mapping[str, str]):
     renames every module below it)."""
 
     def rename(name: str) -> str:
-        parts = name.split(".")
-        for end in range(len(parts), 0, -1):
-            new = renames.get(".".join(parts[:end]))
-            if new is not None:
-                return ".".join([new, *parts[end:]])
-        return name
+        return renamed(name, renames) or name
 
     return rename
 
@@ -84,7 +81,7 @@ def old_names(renames: Mapping[str, str], modules: Iterable[str]) -> set[str]:
     out = set()
     for module in modules:
         for new, old in inverse:
-            if module == new or module.startswith(new + "."):
+            if is_within(module, new):
                 out.add(old + module[len(new):])
                 break
         else:

@@ -44,7 +44,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 from migrator.analysis import pyast
 from migrator.analysis.cycles import Hops, cyclic_sccs, girth_path, shortest_cycle_through_hops
 from migrator.analysis.project import ModuleInfo, ProjectIndex, Snapshot
-from migrator.model.names import absolute_module
+from migrator.model.names import absolute_module, ancestors, is_within
 from migrator.analysis.replay import Replay
 from migrator.analysis.scans import ScanCache, gc_paused, scan_all, worth_scanning_all
 from migrator.model.plan import Progress
@@ -215,7 +215,7 @@ def _reached(index: ProjectIndex, files: _Files, starts: set[str]) -> tuple[list
         following: set[str] = set()
         for m in frontier:
             info = index.modules[m]
-            parent = _nearest_ancestor(m, names)
+            parent = _enclosing_module(m, names)
             if parent is not None:
                 following.add(parent)
             if info.path in files.scans:
@@ -242,7 +242,7 @@ def _graph(index: ProjectIndex, infos: Sequence[ModuleInfo], kept: frozenset[str
         )
     modules = [info for info in index.modules.values() if info.name in kept]
     for info in modules:
-        parent = _nearest_ancestor(info.name, names)
+        parent = _enclosing_module(info.name, names)
         if parent is not None and parent in kept:
             edges.append(ImportEdge(info.name, parent, info.path, 0, "top", implicit=True))
     scans = files.scans
@@ -258,7 +258,7 @@ def _reaching_back(
     importers: dict[str, set[str]] = {}
     for info in infos:
         targets = {target for _, target, kind, _, _ in resolve(info)[0] if kind == "top"}
-        parent = _nearest_ancestor(info.name, names)
+        parent = _enclosing_module(info.name, names)
         if parent is not None:
             targets.add(parent)
         for target in targets & reached:
@@ -443,7 +443,7 @@ class ImportGraph:
         import networkx as nx
 
         top = min(component, key=lambda m: (m.count("."), m))
-        if not all(m == top or m.startswith(top + ".") for m in component):
+        if not all(is_within(m, top) for m in component):
             return False
         members = set(component)
         hard = nx.DiGraph()
@@ -597,7 +597,7 @@ class _Resolver:
                 prefixes = (".".join(parts[:i]) for i in range(1, len(parts) + 1))
                 targets = [p for p in prefixes if p in modules]
             else:
-                base = module if module in modules else _nearest_ancestor(module, modules)
+                base = module if module in modules else _enclosing_module(module, modules)
                 targets = [] if base is None else [base]
                 targets += [f"{module}.{n}" for n in names if f"{module}.{n}" in modules]
             self._targets[key] = targets
@@ -618,14 +618,9 @@ class _Resolver:
         return any(f"{module}.{n}" == source for n in names)
 
 
-def _nearest_ancestor(name: str, modules: frozenset[str]) -> str | None:
+def _enclosing_module(name: str, modules: frozenset[str]) -> str | None:
     """The closest enclosing package of `name` that is a module (not a namespace)."""
-    parent = name.rpartition(".")[0]
-    while parent:
-        if parent in modules:
-            return parent
-        parent = parent.rpartition(".")[0]
-    return None
+    return next((a for a in ancestors(name) if a in modules), None)
 
 
 # --------------------------------------------------------------------------- cycles

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Mapping, Protocol
 
 from migrator.analysis.pyast import module_attributes
+from migrator.model.names import package_of
 
 STATE_DIR = ".migrator"
 
@@ -182,7 +183,7 @@ class ModuleInfo:
     def package(self) -> str:
         """The package its relative imports start from: itself for a package's
         `__init__`, else the package it lies in ("" at the top)."""
-        return self.name if self.is_package else self.name.rpartition(".")[0]
+        return package_of(self.name, is_package=self.is_package) or ""
 
     @property
     def directory(self) -> str:

@@ -47,6 +47,7 @@ from migrator.commands.audit_facades import Facade, find_facades
 from migrator.engine.cycle_gate import phase_failures
 from migrator.engine.expand import expand
 from migrator.mapping.spec import Mapping, MoveSpec, PhaseSpec
+from migrator.model.names import is_within, longest_prefix
 from migrator.model.plan import Diagnostic, MoveSet
 from migrator.engine.plan import plan_phase
 from migrator.analysis.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
@@ -214,7 +215,7 @@ def run_audit(
 
     if packages is None:
         packages = plan.existing_destination_packages(index)
-    per_package = tuple((pkg, _counts(o for o in overlaps if _in_package(o.other.module, pkg))) for pkg in packages)
+    per_package = tuple((pkg, _counts(o for o in overlaps if is_within(o.other.module, pkg))) for pkg in packages)
 
     if simulate_phases:
         phases = _phase_cycles(mapping, pending, snapshot, imports)
@@ -290,7 +291,7 @@ class _MovePlan:
             # The move each module goes with: its nearest moved ancestor's (as expand says).
             specs = {m.source: m for m in phase.moves if not m.is_symbol and index.get(m.source) is not None}
             for name, new in expand(mapping, phase, index, snapshot).moveset.modules.items():
-                owner = _nearest(name, specs)
+                owner = longest_prefix(name, specs)
                 if owner is not None and name not in out.module_moves:
                     out.module_moves[name] = (new, phase.phase, specs[owner])
         return out
@@ -304,15 +305,6 @@ class _MovePlan:
         tops |= {dest.split(".")[0] for moves in self.symbol_moves.values() for _, dest, _, _ in moves}
         sources = {old.split(".")[0] for old in self.module_moves} | {m.split(".")[0] for m in self.symbol_moves}
         return sorted(t for t in tops if index.get(t) is not None and t not in sources)
-
-
-def _nearest(name: str, specs: dict) -> str | None:
-    parts = name.split(".")
-    for end in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:end])
-        if prefix in specs:
-            return prefix
-    return None
 
 
 def _prefer(spec: MoveSpec) -> str:
@@ -447,10 +439,6 @@ def _planned_between(a: DefinitionRef, b: DefinitionRef, plan: _MovePlan) -> str
 def _counts(overlaps: Iterable[Overlap]) -> dict[str, int]:
     c = Counter(o.kind for o in overlaps)
     return {k: c.get(k, 0) for k in ("identical", "near-identical", "same-name-different-body")}
-
-
-def _in_package(module: str, package: str) -> bool:
-    return module == package or module.startswith(package + ".")
 
 
 def _module_overlaps(
@@ -670,7 +658,7 @@ def _with_plans(f: Facade, plan: _MovePlan) -> Facade:
         return f
     new, phase, spec = move
     planned = f"phase {phase}: {'onto' if spec.prefer == 'destination' else 'to'} {new}{_prefer(spec)}"
-    onto_target = any(t == new or t.startswith(new + ".") for t in f.targets)
+    onto_target = any(is_within(t, new) for t in f.targets)
     warning = None
     if not onto_target:
         warning = (

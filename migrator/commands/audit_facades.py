@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from migrator.analysis.project import ProjectIndex, Snapshot
-from migrator.model.names import absolute_module
+from migrator.model.names import absolute_module, package_of
 from migrator.engine.facades import is_generated_facade
 
 
@@ -86,7 +86,7 @@ def find_facades(snapshot: Snapshot, index: ProjectIndex, trees: dict[str, ast.M
 
 def _reexports(tree: ast.Module, name: str, is_package: bool, index: ProjectIndex) -> tuple[set[str], str] | None:
     """The modules a would-be facade re-exports from and its style, or None if it has code."""
-    package = name if is_package else name.rpartition(".")[0]
+    package = package_of(name, is_package=is_package)
     targets: set[str] = set()
     star = False
     for i, node in enumerate(tree.body):

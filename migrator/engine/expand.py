@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 from migrator.engine import shadowing as gates
 from migrator.mapping.spec import Mapping, MoveSpec, PhaseSpec
+from migrator.model.names import longest_prefix
 from migrator.model.plan import Diagnostic, ModuleMoveRecord, MoveSet, Severity
 from migrator.analysis.project import ProjectIndex, Snapshot
 
@@ -164,7 +165,7 @@ def _read_symbol_move(w: _Expanding, spec: MoveSpec) -> SymbolMove | None:
 def _expand_packages(w: _Expanding) -> None:
     """Every module below a moved package goes with its nearest moved ancestor."""
     for name in w.index.modules:
-        best = _nearest_moved(name, w.module_moves)
+        best = longest_prefix(name, w.module_moves)
         if best is None:
             continue
         w.expanded[name] = w.module_moves[best] + name[len(best):]
@@ -195,7 +196,7 @@ def _refuse_destinations_inside_moves(w: _Expanding) -> None:
     """Destinations inside something that moves away in the same phase contradict it."""
     moves = w.module_moves
     for src, dest in moves.items():
-        inside = _nearest_moved(dest, {k: v for k, v in moves.items() if k != src and not src.startswith(k + ".")})
+        inside = longest_prefix(dest, {k: v for k, v in moves.items() if k != src and not src.startswith(k + ".")})
         if inside is not None:
             w.refuse(w.module_specs[src], "MIG103", f"{src!r} → {dest!r} lands inside {inside!r}, which this phase moves to {moves[inside]!r} — move it to {moves[inside] + dest[len(inside):]!r} instead")
 
@@ -264,7 +265,7 @@ def _place_symbol_moves(w: _Expanding) -> dict[str, str]:
         if sm.module in w.expanded:
             w.refuse(sm.spec, "MIG107", f"{sm.module!r} is moved in this phase and {sm.spec.source!r} too — move the symbol in a phase of its own")
             continue
-        inside = _nearest_moved(sm.dest_module, moves)
+        inside = longest_prefix(sm.dest_module, moves)
         if inside is not None:
             w.refuse(sm.spec, "MIG103", f"{sm.spec.source!r} → {sm.dest_module!r} lands inside {inside!r}, which this phase moves to {moves[inside]!r} — move it to {moves[inside] + sm.dest_module[len(inside):]!r} instead")
             continue
@@ -370,15 +371,6 @@ def _below_plain_modules(
             )))
             break
     return out
-
-
-def _nearest_moved(name: str, moves: dict[str, str]) -> str | None:
-    parts = name.split(".")
-    for end in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:end])
-        if prefix in moves:
-            return prefix
-    return None
 
 
 def _did_you_mean(name: str, index: ProjectIndex) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping
 
+from migrator.model.names import package_of, prefixes
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -102,19 +104,11 @@ class FileContext:
     @property
     def package(self) -> str | None:
         """The package that relative imports in this file start from (before the move)."""
-        return _package_of(self.module, self.is_package)
+        return package_of(self.module, is_package=self.is_package)
 
     @property
     def new_package(self) -> str | None:
-        return _package_of(self.new_module, self.is_package)
-
-
-def _package_of(module: str | None, is_package: bool) -> str | None:
-    if module is None:
-        return None
-    if is_package:
-        return module
-    return module.rpartition(".")[0]
+        return package_of(self.new_module, is_package=self.is_package)
 
 
 @dataclass(frozen=True)
@@ -160,15 +154,12 @@ class MoveSet:
         The longest moved prefix wins, symbols before modules. Returns None when nothing
         in `dotted` moves. `a.b.c` with `a.b` moved to `x.y` resolves to `x.y.c`.
         """
-        parts = dotted.split(".")
-        for end in range(len(parts), 0, -1):
-            prefix = ".".join(parts[:end])
-            rest = parts[end:]
+        for prefix in prefixes(dotted):
             target = self.symbols.get(prefix)
             if target is None:
                 target = self.modules.get(prefix)
             if target is not None:
-                return ".".join([target, *rest])
+                return target + dotted[len(prefix) :]
         return None
 
     def old_names(self) -> Iterable[str]:
