@@ -1,0 +1,164 @@
+"""What every `migrate` command shares: the exit codes, the typer app, the common options,
+loading the mapping, the writer lock, and the refusals of a tree that cannot be trusted."""
+
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+#: Exit codes, the same for every command (scripts and CI branch on them).
+#: 0: done, nothing to report (also: nothing to do, or the user declined to apply).
+EXIT_OK = 0
+#: 1: findings — `check`: stale references; `verify`: a regression or any failed check.
+EXIT_FINDINGS = 1
+#: 2: bad usage (typer exits 2 on a bad option too) or bad mapping — an unreadable or
+#: invalid mapping, no such phase, an earlier phase not applied yet, --git-mv outside a
+#: git work tree, verify's --baseline missing or no undo record to rebuild it from.
+EXIT_USAGE = 2
+#: 3: refused by a safety gate, or a write that failed and was undone — a plan with
+#: errors, uncommitted touched files, another process holding the writer lock, an
+#: interrupted apply/rollback or an untrusted state file, a refused or failed rollback.
+#: Nothing was written, or what was written was put back, unless the message says to
+#: run `migrate rollback`.
+EXIT_REFUSED = 3
+#: 130: interrupted by Ctrl-C (`main` prints one line: what changed, what to run).
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="migrate",
+    help="Reorganize a Python codebase from a declarative mapping.yaml: plan, apply, check.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core for large trees; results never depend on it).")
+CacheOpt = typer.Option(
+    True,
+    "--cache/--no-cache",
+    help="Reuse what parsing found in unchanged files (.migrator/cache/ in the target; safe to delete, never changes results).",
+)
+MappingOpt = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="The mapping file.", show_default=True)
+
+
+def _console(stderr: bool = False):
+    from migrator.report import make_console
+
+    return make_console(stderr)
+
+
+#: The target of the running command, once its mapping is loaded (for the Ctrl-C line).
+_TARGET: list[Path] = []
+
+
+def _load(mapping_path: Path):
+    from migrator.mapping.spec import MappingError, load_mapping
+
+    try:
+        m = load_mapping(mapping_path)
+    except MappingError as exc:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
+        raise typer.Exit(EXIT_USAGE)
+    _TARGET[:] = [m.root]
+    return m
+
+
+@contextmanager
+def _writing(mapping, op: str):
+    """Hold the target's writer lock for the body, or refuse (exit 3) naming its holder."""
+    from migrator.adapters.lock import LockHeld, writer_lock
+
+    try:
+        lock = writer_lock(mapping.root, op)
+        lock.__enter__()
+    except LockHeld as exc:
+        _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
+        raise typer.Exit(EXIT_REFUSED)
+    except OSError as exc:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: cannot take the writer lock ({exc.strerror}: {exc.filename}); nothing changed")
+        raise typer.Exit(EXIT_REFUSED)
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _with_preflight(mapping, phases):
+    """The phase plans with a refusal added for every path the disk will not take (as apply)."""
+    import dataclasses
+
+    from migrator.adapters.preflight import preflight
+    from migrator.adapters.snapshot import unread_reason
+    from migrator.model.plan import Diagnostic, Severity
+
+    unseen = unread_reason(mapping.root, mapping.spec.target.exclude)
+    earlier: set[str] = set()
+    out = []
+    for p in phases:
+        problems = preflight(mapping.root, p, unseen=unseen, ignore=earlier)
+        if problems:
+            extra = tuple(Diagnostic(Severity.ERROR, "MIG120", f"{why}; nothing was changed", path=rel) for rel, why in problems)
+            # the location is already in `rel` (path:line:col for a file that would not parse)
+            p = dataclasses.replace(p, diagnostics=p.diagnostics + extra)
+        earlier.update(c.path for c in p.changes)
+        earlier.update(c.renamed_from for c in p.changes if c.renamed_from)
+        out.append(p)
+    return tuple(out)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _recover_if_needed(mapping) -> None:
+    """Refuse to work on a tree an interrupted apply or rollback left half-written, or
+    whose state file cannot be trusted."""
+    from migrator.adapters.state import StateError, interruption
+    from migrator.commands.status import running_writer
+
+    running = running_writer(mapping.root)
+    if running is not None:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(running)}")
+        raise typer.Exit(EXIT_REFUSED)
+    try:
+        what = interruption(mapping.root)
+    except StateError as exc:
+        _refuse_state(exc)
+    if what is not None:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.root))}: {_escape(str(what))}")
+        raise typer.Exit(EXIT_REFUSED)
+    _read_state(mapping)
+
+
+def _read_state(mapping):
+    """The target's state; a damaged or missing-with-undo-records state file refuses (exit 3)."""
+    from migrator.adapters.state import StateError, read_state
+
+    try:
+        return read_state(mapping.root)
+    except StateError as exc:
+        _refuse_state(exc)
+
+
+def _refuse_state(exc: Exception):
+    _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
+    raise typer.Exit(EXIT_REFUSED)
+
+
+SkipUnparsableOpt = typer.Option(
+    False,
+    "--skip-unparsable",
+    help="Leave files that do not parse or decode as they are (warned), listing every mention of a moved path in them.",
+)
+
+
+def _check_phase(mapping, phase: int) -> None:
+    if phase not in mapping.phase_numbers:
+        numbers = ", ".join(map(str, mapping.phase_numbers))
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.path))}: there is no phase {phase} — phases are {numbers}")
+        raise typer.Exit(EXIT_USAGE)

@@ -1,0 +1,82 @@
+"""`migrate plan`: the diff and summary of the unapplied phases."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from migrator.cli._common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    CacheOpt,
+    JobsOpt,
+    MappingOpt,
+    SkipUnparsableOpt,
+    _check_phase,
+    _console,
+    _load,
+    _read_state,
+    _recover_if_needed,
+    _with_preflight,
+    app,
+)
+
+
+class PlanFormat(str, Enum):
+    full = "full"
+    diff = "diff"
+    summary = "summary"
+    json = "json"
+
+
+@app.command()
+def plan(
+    mapping: Path = MappingOpt,
+    phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Plan one phase (earlier unapplied phases are simulated first)."),
+    format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
+    skip_unparsable: bool = SkipUnparsableOpt,
+    jobs: Optional[int] = JobsOpt,
+    cache: bool = CacheOpt,
+) -> None:
+    """Show what the phases would change, as a diff and a summary. Changes nothing (it may update .migrator/cache/)."""
+    import json
+
+    from migrator import report
+    from migrator.adapters.planning import plan_target
+
+    m = _load(mapping)
+    _recover_if_needed(m)
+    state = _read_state(m)
+    pending = [n for n in m.phase_numbers if not state.is_applied(n)]
+    if phase is not None:
+        _check_phase(m, phase)
+        if state.is_applied(phase):
+            _console().print(f"phase {phase} is already applied; nothing to plan")
+            raise typer.Exit(EXIT_OK)
+        numbers = [n for n in pending if n <= phase]
+    else:
+        numbers = pending
+    if not numbers:
+        _console().print("all phases are applied; nothing to plan")
+        raise typer.Exit(EXIT_OK)
+    with report.progress(_console(stderr=True)) as progress:
+        result = plan_target(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
+    result = type(result)(_with_preflight(m, result.phases), result.mapping_path, result.target_root)
+    if phase is not None:
+        result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
+    out = _console()
+    if format is PlanFormat.json:
+        sys.stdout.write(json.dumps(report.plan_json(result), indent=2) + "\n")
+    else:
+        if format in (PlanFormat.full, PlanFormat.diff):
+            report.print_diff(out, report.plan_diff(result))
+        if format in (PlanFormat.full, PlanFormat.summary):
+            out.print(report.summary_table(result))
+        err = _console(stderr=True)
+        for p in result.phases:
+            report.print_diagnostics(err, [d for d in p.diagnostics])
+    raise typer.Exit(EXIT_REFUSED if result.errors else EXIT_OK)
