@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from migrator.analysis.project import Snapshot
 from migrator.analysis.scans import MemoryCache, ScanCache
 from migrator.engine.cycle_gate import cycle_gate
+from migrator.engine.import_order import order_imports
 from migrator.engine.consolidation import consolidate_onto_existing, merge_package_inits
 from migrator.engine.layout import create_packages, settle, write_facades
 from migrator.engine.phase_work import PhaseOptions, PhaseWork, Refusal, start_phase
@@ -126,6 +127,7 @@ STEPS: tuple[Callable[[PhaseWork], Refusal | None], ...] = (
     move_symbols,  # symbol moves and their consolidations
     write_facades,  # facades at every old module path
     create_packages,  # new packages the destinations need
+    order_imports,  # sorted import blocks stay sorted, in the project's own order
     settle,  # the changes, the snapshot after, emptied folders
     gate_cycles,  # imports the phase breaks
 )

@@ -8,10 +8,11 @@ its place in the old module. A destination that defines the name already consoli
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from dataclasses import dataclass, field
 
-from migrator.engine import symbols
+from migrator.engine import source_cleanup, symbols
 from migrator.engine.expand import SymbolMove
 from migrator.engine.phase_work import PhaseWork, Refusal
 from migrator.engine.rewrite import Decoded, decode_python, encode_python, newline_of, with_newline
@@ -64,6 +65,7 @@ def _move_out_of(work: PhaseWork, module: str, moves_here: list[SymbolMove], *, 
         source = _move_one(work, sm, source, dest_path=dest_path, co_moved=co_moved, not_carried=not_carried, dests=dests)
     if work.mapping.spec.facades.style == "none":
         source = symbols.drop_unused_reexports(source, {sm.name: sm.dest_module for sm in listed})
+    source = _without_unused_imports(work, module, source_decoded.text, source, {sm.name for sm in moves_here})
     new_source = encode_python(source, source_decoded)
     if new_source != work.tree.current(info.path):
         work.tree.put(info.path, new_source, ChangeRole.EDITED if info.path not in work.tree.roles else work.tree.roles[info.path])
@@ -118,7 +120,22 @@ def _move_one(
             )
             return source
         dests.items.setdefault(sm.dest_module, []).append(item)
-    return symbols.remove_with_reexport(source, sm.name, sm.dest_module)
+    # The back-import joins the import block, unless the new home imports this module
+    # back (at the top it would run before this module's names are bound).
+    at_top = not source_cleanup.imports_module([dest_text or "", *item.imports], module)
+    return source_cleanup.remove_definition(source, sm.name, sm.dest_module, at_top=at_top)
+
+
+def _without_unused_imports(work: PhaseWork, module: str, before: str, after: str, moved: set[str]) -> str:
+    """`after` without the imports only the moved definitions used, unless another module
+    of the project imports that name from this one (the module re-exports it). The
+    back-imports of the `moved` names themselves are the phase's own re-exports: kept."""
+    try:
+        bound = {name for node in ast.parse(after).body if isinstance(node, (ast.Import, ast.ImportFrom)) for name in source_cleanup.bound_names(node)}
+    except SyntaxError:
+        return after
+    keep = source_cleanup.imported_from(work.before, work.index, module, bound) if bound else frozenset()
+    return source_cleanup.drop_imports_left_unused(before, after, keep=keep | moved)
 
 
 def _add_to(work: PhaseWork, dest_module: str, items: list[symbols.Extracted], dests: _Destinations) -> None:

@@ -26,7 +26,7 @@ Who does what:
   with `ast`, because rope models a comprehension as a scope only in some positions
   (`ys = [...]` but not `return [...]`). If rope cannot analyse a file, every name of
   the definition counts (the old, conservative behaviour).
-- **libcst** does every edit (`extract`, `remove_with_reexport`, `add_definitions`), so
+- **libcst** does every edit (`extract`, `add_definitions`; `source_cleanup.remove_definition`), so
   the output keeps the file's own formatting and comments, in one style with the rules.
 
 Pure text → text functions; the planner decides what to do with them.
@@ -403,23 +403,8 @@ def top_level_bindings(source: str) -> dict[str, str]:
 # --------------------------------------------------------------------------- edits
 
 
-def remove_with_reexport(source: str, name: str, dest_module: str) -> str:
-    """Replace the definition of `name` with `from dest_module import name`."""
-    module = cst.parse_module(source)
-    i = _find(module, name)
-    if i is None:
-        raise SymbolError(f"{name!r} is not defined at the top level")
-    old = module.body[i]
-    blank = [line for line in old.leading_lines if line.comment is None]
-    stmt = cst.parse_statement(f"from {dest_module} import {name}\n", config=module.config_for_parsing)
-    stmt = stmt.with_changes(leading_lines=blank[:2] if i else [])
-    body = list(module.body)
-    body[i] = stmt
-    return module.with_changes(body=body).code
-
-
 def drop_unused_reexports(source: str, moved: dict[str, str]) -> str:
-    """Take out the back-imports `remove_with_reexport` left for names nothing uses.
+    """Take out the back-imports `source_cleanup.remove_definition` left for names nothing uses.
 
     `moved` maps each moved name to its new module. A top-level `from <new> import
     <name>` (exactly that statement) goes when no other code of the module reads the
