@@ -7,6 +7,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.adapters.state import read_state, undo_dir
+from migrator.adapters.state import modified_files, read_state, undo_dir
 from tests.helpers import REPO, run_cli
 from tests.test_safety_transactions import FILES, tree_state, write_tree
 
@@ -272,6 +273,52 @@ def test_apply_to_n_stops_at_a_refused_phase_with_its_message_and_exit_code(repo
     assert listed(result.output) == ["scripts/run.py"]
     assert applied(root) == (1,)
     assert run_py.read_text().endswith("from app.main import run\nprint(run())\n# wip\n")
+
+
+SMALL_PHASE_FIRST = """\
+version: 1
+target: {root: proj, source_roots: [src]}
+phases:
+  - phase: 1
+    title: Entry point
+    moves:
+      - {from: "app.main:run", to: app.entry}
+  - phase: 2
+    title: Common utils
+    moves:
+      - {from: app.utils, to: app.common.utils}
+"""
+
+
+def test_ctrl_c_in_phase_2_of_a_run_restores_phase_2_and_keeps_phase_1_applied(repo):
+    repo_dir, mapping, root = repo
+    # phase 1 writes 4 files, phase 2 more than 6: the pause after the 6th write is in phase 2
+    mapping.write_text(SMALL_PHASE_FIRST, encoding="utf-8")
+    gate = repo_dir.parent / "gate"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "migrator", "apply", "--to", "2", "--mapping", str(mapping)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), "MIGRATOR_PAUSE_AFTER_WRITES": f"6:{gate}"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    deadline = time.monotonic() + 90
+    while not Path(f"{gate}.paused").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    assert applied(root) == (1,)
+
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 130
+    assert "applied phase 1 (Entry point)" in out
+    assert "phase 2 was interrupted and not applied (nothing of it changed); applied before it: phase 1" in err
+    assert applied(root) == (1,)
+    assert (undo_dir(root, 1) / "journal.json").is_file() and not (root / ".migrator/journal").exists()
+    # the tree is phase 1's: every file as phase 1 left it, and nothing else changed since the commit
+    assert modified_files(root, read_state(root).applied[0]) == []
+    changed = {line[3:].removeprefix("proj/") for line in git(repo_dir, "status", "--porcelain", "--untracked-files=all", "--", "proj").splitlines()}
+    assert changed == set(read_state(root).applied[0].files)
+    assert run_cli("apply", "-m", str(mapping), "--phase", "2").exit_code == 0  # phase 1's tree, as it left it
 
 
 @pytest.mark.parametrize(

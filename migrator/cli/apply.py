@@ -123,7 +123,7 @@ def _run(m, numbers: list[int], opts: _Options, yes: bool) -> None:
             raise
         except KeyboardInterrupt:
             if applied:
-                err.print(f"phase {n} was interrupted and not applied; {_applied_before(applied)}")
+                err.print(f"phase {n} was interrupted and not applied (nothing of it changed); {_applied_before(applied)}, and stays applied")
             raise
         applied.append(n)
     if len(numbers) > 1:
@@ -133,7 +133,7 @@ def _run(m, numbers: list[int], opts: _Options, yes: bool) -> None:
 def _applied_before(applied: list[int]) -> str:
     if not applied:
         return "no phase was applied"
-    return f"applied before it: {_phases(applied)} (recorded; `migrate status` shows them, `migrate rollback` undoes the last)"
+    return f"applied before it: {_phases(applied)} (recorded: see `migrate status`; `migrate rollback` undoes the last)"
 
 
 def _phases(numbers: list[int]) -> str:
