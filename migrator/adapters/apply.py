@@ -21,6 +21,11 @@ mode), puts `state.json` back, removes what it created and puts git's index entr
 back. A process killed half-way leaves the journal; `rollback.recover` (`migrate
 rollback`) restores the pre-phase tree from it, and every other command refuses until
 then. The caller holds `lock.writer_lock`.
+
+Before a phase is planned for apply, `phases_not_in_tree` says whether the tree still
+holds what the recorded phases wrote (a `git stash` takes it away), and
+`uncommitted_touched` which files the phase touches hold the user's uncommitted work
+(the recorded phases' own output does not count).
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from migrator.adapters.disk import DiskIO, atomic_write, current_disk, describe,
 from migrator.adapters.journal import die, make_dirs, restore, write_journal, write_state
 from migrator.adapters.lock import ensure_state_dir
 from migrator.adapters.preflight import moved_verbatim, preflight, touched_paths
-from migrator.adapters.state import STATE_FILE, AppliedPhase, State, journal_dir, read_state, sha256, state_dir, undo_dir
+from migrator.adapters.state import STATE_FILE, AppliedPhase, State, journal_dir, pre_images, read_state, sha256, state_dir, undo_dir
 from migrator.model.plan import FileChange, PhasePlan
 
 #: Test hook (used by tests/test_crash_recovery.py): the process kills itself with
@@ -84,12 +89,95 @@ def write_changes(root: Path, plan: PhasePlan, *, io: DiskIO | None = None) -> A
     return _transaction(current_disk(io), root, plan, "fix", None)
 
 
-def uncommitted_touched(root: Path, plan: PhasePlan) -> list[str] | None:
-    """Files the phase touches that have uncommitted changes; None outside a git work tree."""
-    tree = vcs.work_tree(root.resolve())
+def uncommitted_touched(root: Path, plan: PhasePlan, state: State | None = None) -> list[str] | None:
+    """Files the phase touches that have uncommitted changes of the user's; None outside
+    a git work tree.
+
+    A file whose content is exactly what the recorded phases of `state` left at its path
+    (`recorded_contents`; a path a phase deleted that is still absent too) is the tool's
+    own uncommitted output, not the user's work: phase 2 applies right after phase 1
+    without a commit in between. A file edited on top of a phase's output still counts.
+    """
+    root = root.resolve()
+    tree = vcs.work_tree(root)
     if tree is None:
         return None
-    return vcs.uncommitted(tree, touched_paths(plan))
+    dirty = vcs.uncommitted(tree, touched_paths(plan))
+    recorded = recorded_contents(state) if state is not None else {}
+    return [rel for rel in dirty if rel not in recorded or _digest_on_disk(root, rel) != recorded[rel][1]]
+
+
+def recorded_contents(state: State) -> dict[str, tuple[int, str | None]]:
+    """path → (phase, sha256 or None for absent) of what the recorded phases left at each
+    path they wrote: the latest phase that wrote a path wins."""
+    out: dict[str, tuple[int, str | None]] = {}
+    for a in sorted(state.applied, key=lambda a: a.phase):
+        for rel, digest in a.files.items():
+            out[rel] = (a.phase, digest)
+    return out
+
+
+@dataclass(frozen=True)
+class LostWrite:
+    """A file where the tree no longer holds what a recorded phase wrote."""
+
+    path: str
+    #: the last phase that wrote the path
+    phase: int
+    #: the phase whose pre-image the file is back to (None: the file is missing)
+    reverted_to_before: int | None
+
+    def __str__(self) -> str:
+        if self.reverted_to_before is None:
+            return f"{self.path}: written by phase {self.phase}, missing"
+        return f"{self.path}: back to what it was before phase {self.reverted_to_before}"
+
+
+def phases_not_in_tree(root: Path, state: State) -> list[LostWrite]:
+    """The files showing that recorded phases are no longer in the tree, sorted by path.
+
+    For each path the recorded phases wrote (the latest phase that wrote it wins, as in
+    `recorded_contents`), the file on disk is compared with what that phase left: equal
+    (present with that content, or absent when the phase deleted it) is fine; missing
+    when the phase left content there, or back to the content it had before one of the
+    phases that wrote it (their undo records' pre-images), is a lost write — what
+    `git stash` or a checkout of an older commit does. Any other content is an edit
+    made since (committed or not): legitimate work, not a lost phase (`migrate status`
+    shows it).
+    """
+    root = root.resolve()
+    before = {a.phase: _pre_images_or_none(root, a.phase) for a in state.applied}
+    lost = []
+    for rel, (phase, digest) in sorted(recorded_contents(state).items()):
+        current = _digest_on_disk(root, rel)
+        if current == digest:
+            continue
+        if current is None:
+            lost.append(LostWrite(rel, phase, None))
+            continue
+        for a in sorted(state.applied, key=lambda a: a.phase):
+            pre = before[a.phase]
+            if rel in a.files and rel in pre and pre[rel] == current:
+                lost.append(LostWrite(rel, phase, a.phase))
+                break
+    return lost
+
+
+def _pre_images_or_none(root: Path, phase: int) -> dict[str, str | None]:
+    """The phase's pre-images; none for a missing or damaged undo record (rollback and
+    `status` report those)."""
+    try:
+        return pre_images(root, phase)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _digest_on_disk(root: Path, rel: str) -> str | None:
+    p = root / rel
+    try:
+        return sha256(p.read_bytes()) if p.is_file() else None
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)

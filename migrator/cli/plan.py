@@ -12,6 +12,7 @@ import typer
 from migrator.cli._common import (
     EXIT_OK,
     EXIT_REFUSED,
+    EXIT_USAGE,
     CacheOpt,
     JobsOpt,
     MappingOpt,
@@ -37,6 +38,7 @@ class PlanFormat(str, Enum):
 def plan(
     mapping: Path = MappingOpt,
     phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Plan one phase (earlier unapplied phases are simulated first)."),
+    to: Optional[int] = typer.Option(None, "--to", help="Plan every unapplied phase up to this one (what `apply --to N` would apply)."),
     format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
     skip_unparsable: bool = SkipUnparsableOpt,
     jobs: Optional[int] = JobsOpt,
@@ -52,7 +54,16 @@ def plan(
     _recover_if_needed(m)
     state = _read_state(m)
     pending = [n for n in m.phase_numbers if not state.is_applied(n)]
-    if phase is not None:
+    if phase is not None and to is not None:
+        _console(stderr=True).print("[bold red]error[/] give --phase N (one phase) or --to N (every unapplied phase up to N), not both")
+        raise typer.Exit(EXIT_USAGE)
+    if to is not None:
+        _check_phase(m, to)
+        numbers = [n for n in pending if n <= to]
+        if not numbers:
+            _console().print(f"every phase up to {to} is applied; nothing to plan")
+            raise typer.Exit(EXIT_OK)
+    elif phase is not None:
         _check_phase(m, phase)
         if state.is_applied(phase):
             _console().print(f"phase {phase} is already applied; nothing to plan")
