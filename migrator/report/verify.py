@@ -5,7 +5,10 @@ from __future__ import annotations
 from migrator.report.audit import definition_data, where
 
 
-VERIFY_JSON_FORMAT = "migrator.verify/1"
+from migrator.report.schemas import dump, schema_id
+from migrator.report.schemas.verify import VerifyOutput
+
+VERIFY_JSON_SCHEMA = schema_id(VerifyOutput)
 
 
 def _test_run_data(run) -> dict | None:
@@ -21,13 +24,16 @@ def _test_run_data(run) -> dict | None:
 
 
 def verify_json(result) -> dict:
-    """The documented, stable JSON form of `migrate verify` (see docs/audit-verify-json.md)."""
+    """The documented, stable JSON form of `migrate verify` (docs/audit-verify-json.md;
+    its schema is `schemas.verify.VerifyOutput`)."""
     tests = result.tests
-    return {
-        "format": VERIFY_JSON_FORMAT,
-        "target": result.target,
+    python = result.interpreter
+    return dump(VerifyOutput, {
+        "schema": VERIFY_JSON_SCHEMA,
+        "target_absolute": result.target,
         "applied_phases": list(result.applied),
         "ok": result.ok,
+        "interpreter": None if python is None else {"executable_absolute": python.path, "source": python.source, "reason": python.reason},
         "tests": None if tests is None else {
             "baseline": tests.baseline,
             "now": _test_run_data(tests.now),
@@ -38,9 +44,6 @@ def verify_json(result) -> dict:
             "new_failing": list(tests.new_failing),
             "renamed": list(tests.renamed),
             "problem": tests.problem,
-        },
-        "interpreter": None if result.interpreter is None else {
-            "executable_absolute": result.interpreter.path, "source": result.interpreter.source, "reason": result.interpreter.reason,
         },
         "imports": {
             "modules": result.modules_imported,
@@ -59,7 +62,7 @@ def verify_json(result) -> dict:
             for f in result.check_findings
         ],
         "notes": list(result.notes),
-    }
+    })
 
 
 def print_verify(console, result) -> None:
