@@ -93,9 +93,9 @@ def test_pytest_missing_from_the_active_virtualenv_fails_verify_naming_it(tmp_pa
     code, data = verify_json(mapping)
     assert code == 1 and data["ok"] is False
     python = str(venv / "bin" / "python")
-    assert data["interpreter"] == {"executable_absolute": python, "source": "virtualenv", "reason": f"the active virtualenv (VIRTUAL_ENV={venv})"}
+    assert data["interpreter"] == {"executable_absolute": python, "source": "virtualenv", "reason": f"the active virtualenv, VIRTUAL_ENV={venv}"}
     assert data["tests"]["problem"] == (
-        f"pytest is not installed in {python} (the active virtualenv (VIRTUAL_ENV={venv})) — install it there "
+        f"pytest is not installed in {python} (the active virtualenv, VIRTUAL_ENV={venv}) — install it there "
         f"(`{python} -m pip install pytest` and the target's test dependencies), or set `test_interpreter` in the mapping "
         "to the Python that has the target's test dependencies"
     )
@@ -193,7 +193,7 @@ def test_a_missing_interpreter_named_by_the_mapping_fails_verify(tmp_path, this_
 def test_the_interpreter_is_named_in_the_text_report(tmp_path, this_virtualenv):
     mapping = project(tmp_path)
     out = " ".join(run_verify(mapping, "--no-tests").stdout.split())
-    assert f"interpreter: {os.path.abspath(Path(sys.prefix) / 'bin/python')} — the active virtualenv (VIRTUAL_ENV={sys.prefix})" in out
+    assert f"interpreter: {os.path.abspath(Path(sys.prefix) / 'bin/python')} — the active virtualenv, VIRTUAL_ENV={sys.prefix}" in out
 
 
 def test_a_venv_above_the_target_counts_up_to_the_repository_root_only(tmp_path):

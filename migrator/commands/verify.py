@@ -108,7 +108,7 @@ class Interpreter:
 
     path: str | None  # absolute, symbolic links kept (a venv's python is one); None: none found
     source: str  # mapping | virtualenv | project-venv | path | none
-    reason: str  # for people: "the active virtualenv (VIRTUAL_ENV=/x/.venv)"
+    reason: str  # for people: "the active virtualenv, VIRTUAL_ENV=/x/.venv"
 
 
 @dataclass(frozen=True)
@@ -329,16 +329,16 @@ def choose_interpreter(root: Path, setting: str | None, environ) -> Interpreter:
         return Interpreter(found, "mapping", f"test_interpreter {setting!r} in the mapping")
     venv = environ.get("VIRTUAL_ENV")
     if venv and _venv_python(Path(venv)) is not None:
-        return Interpreter(_venv_python(Path(venv)), "virtualenv", f"the active virtualenv (VIRTUAL_ENV={venv})")
+        return Interpreter(_venv_python(Path(venv)), "virtualenv", f"the active virtualenv, VIRTUAL_ENV={venv}")
     for folder in _up_to_repository_root(root):
         found = _venv_python(folder / ".venv")
         if found is not None:
             where = "the target root" if folder == root else str(folder)
-            return Interpreter(found, "project-venv", f"the project's virtualenv {folder / '.venv'} (in {where}; no virtualenv is active)")
+            return Interpreter(found, "project-venv", f"the project's virtualenv {folder / '.venv'} (in {where}), no virtualenv being active")
     for name in ("python", "python3"):
         found = shutil.which(name, path=environ.get("PATH"))
         if found is not None:
-            return Interpreter(os.path.abspath(found), "path", f"`{name}` on PATH (no virtualenv is active and there is no .venv in the target root or above it)")
+            return Interpreter(os.path.abspath(found), "path", f"`{name}` on PATH: no virtualenv is active and there is no .venv in the target root or above it")
     return Interpreter(None, "none", "no virtualenv is active, there is no .venv in the target root or above it, and there is no `python` on PATH")
 
 

@@ -126,7 +126,7 @@ def print_verify(console, result) -> None:
             summary += f", {len(tests.renamed)} passing under new parameter ids"
         summary += f" — baseline: {tests.baseline}"
         if tests.problem is not None:
-            summary = f"did not prove anything: {tests.problem}"
+            summary = "the tests prove nothing: see the error above"
         row("tests", tests.ok, summary)
     cycles = sum(1 for f in result.import_failures if f.cycle)
     row("imports", not result.import_failures, f"{result.modules_imported} modules, {len(result.import_failures)} failed" + (f" ({cycles} import-time cycle(s))" if cycles else ""))
