@@ -426,8 +426,8 @@ def run_tests(command: str, cwd: Path, junit: Path, where: str, timeout: int = T
     """Run the test command in `cwd`; per-test outcomes when it writes JUnit XML.
     `error` says why the run proves nothing: it did not start, timed out, or (pytest)
     collected no test or wrote no results."""
-    path = python.path if python is not None and python.path else sys.executable
-    argv = command_argv(command, junit, path)
+    path = python.path if python is not None else None
+    argv = command_argv(command, junit, path or sys.executable)
     env = _test_env(path)
     try:
         proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout)
