@@ -257,8 +257,8 @@ def test_cli_audit_renders_text_markdown_and_json(tmp_path):
     assert "| identical | 1.00 | `old.select_rows`<br>src/old.py:1 | `lib.select_rows`<br>src/lib.py:1 | not addressed |" in document
     assert "- `src/user.py:1` — `user`, top import, code" in document
     data = json.loads(run_cli("audit", "--mapping", str(mapping), "--format", "json").stdout)
-    assert data["format"] == "migrator.audit/2"
-    assert set(data) == {"format", "mapping", "target", "packages", "overlaps", "module_overlaps", "modules", "facades", "cycles", "unparsable", "notes"}
+    assert data["schema"] == "migrator.audit/3" and data["mapping"] == "../mapping.yaml"
+    assert set(data) == {"schema", "mapping", "target_absolute", "packages", "overlaps", "module_overlaps", "modules", "facades", "cycles", "unparsable", "notes"}
     [module] = data["modules"]
     assert module["import_sites"] == [{"path": "src/user.py", "line": 1, "cell": None, "importer": "user", "kind": "top", "role": "code", "area": "user"}]
     assert data["cycles"]["phases"] == [{"phase": 1, "title": "Move", "status": "ok", "new_cycles": [], "errors": []}]

@@ -105,7 +105,7 @@ def test_json_and_github_formats_carry_the_same_findings(applied):
     as_json = run_cli("check", "--mapping", str(mapping), "--format", "json")
     assert as_json.exit_code == 1
     data = json.loads(as_json.stdout)
-    assert data["version"] == 1 and data["ok"] is False and data["applied_phases"] == [1]
+    assert data["schema"] == "migrator.check/2" and data["ok"] is False and data["applied_phases"] == [1]
     assert data["findings"] == [
         {
             "path": "src/app/stale.py", "line": 1, "col": 1, "code": "MIG001",

@@ -76,6 +76,12 @@ def verify_json(mapping: Path, *args: str) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def _this_virtualenv(monkeypatch):
+    """The target's tests run with the interpreter of the active virtualenv: this one."""
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)
+
+
 def test_verify_after_the_phases_finds_nothing_wrong(migrated):
     code, data = verify_json(migrated)
     assert code == 0, data

@@ -35,7 +35,7 @@ def verify(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="The pre-plan tree (a directory) or a JUnit XML of its tests; default: rebuilt from the undo records."),
     tests: bool = typer.Option(True, "--tests/--no-tests", help="Run the target's tests now and on the baseline."),
 ) -> None:
-    """After the phases (the seed's Phase 12): tests vs baseline, imports, facades, duplicates, check."""
+    """After the phases: the target's tests now vs before them (with the target's Python), imports, facades, duplicates, check."""
     import json
 
     from migrator import report

@@ -133,7 +133,16 @@ class MappingSpec(_Strict):
     )
     test_command: str = Field(
         "python -m pytest -q",
-        description="How `migrate verify` runs the target's tests (from the target root).",
+        description="How `migrate verify` runs the target's tests (from the target root); `python` is the test interpreter.",
+    )
+    test_interpreter: str | None = Field(
+        None,
+        description=(
+            "The Python that runs the target's tests and `migrate verify`'s import check: a path "
+            "(relative to the target root) or a command on PATH. Default: the active virtualenv "
+            "(VIRTUAL_ENV), else a .venv in the target root or a folder above it up to the "
+            "repository root, else `python` on PATH."
+        ),
     )
     phases: tuple[PhaseSpec, ...] = Field(min_length=1, description="The phases, in order.")
 

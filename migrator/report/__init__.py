@@ -1,8 +1,9 @@
 """Rendering: the only place that turns plans and findings into text, tables and JSON.
 
 People get a git-style unified diff (coloured on a terminal), rich tables and messages
-that name file:line and the fix; machines get stable JSON (`plan.PLAN_JSON_VERSION`,
-`audit.AUDIT_JSON_FORMAT`, ...). One module per command's report — `plan`, `check`,
+that name file:line and the fix; machines get stable JSON, each output the dump of
+its model in `report.schemas` (`"schema": "migrator.<name>/<major>"`, paths relative
+to the target root), whose JSON Schemas `migrate schema NAME` prints. One module per command's report — `plan`, `check`,
 `graph`, `audit`, `verify`, `status` — and `console` (the consoles, diagnostics,
 progress bar); every function takes data (plans, findings, reports) and a console, and
 reads nothing from disk. Callers use

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 
-AUDIT_JSON_FORMAT = "migrator.audit/2"
+from migrator.report.schemas import dump, relative_to_root, schema_id
+from migrator.report.schemas.audit import AuditOutput
+
+AUDIT_JSON_SCHEMA = schema_id(AuditOutput)
 
 _OVERLAP_ORDER = {"identical": 0, "near-identical": 1, "same-name-different-body": 2}
 
@@ -27,11 +30,12 @@ def definition_data(d) -> dict:
 
 
 def audit_json(audit) -> dict:
-    """The documented, stable JSON form of an audit (see docs/audit-verify-json.md)."""
-    return {
-        "format": AUDIT_JSON_FORMAT,
-        "mapping": audit.mapping,
-        "target": audit.target,
+    """The documented, stable JSON form of an audit (docs/audit-verify-json.md; its
+    schema is `schemas.audit.AuditOutput`)."""
+    return dump(AuditOutput, {
+        "schema": AUDIT_JSON_SCHEMA,
+        "mapping": relative_to_root(audit.mapping, audit.target),
+        "target_absolute": audit.target,
         "packages": [{"name": name, "overlaps": counts} for name, counts in audit.packages],
         "overlaps": [
             {"kind": o.kind, "similarity": o.similarity, "subject": definition_data(o.subject), "other": definition_data(o.other), "planned": o.planned}
@@ -74,7 +78,7 @@ def audit_json(audit) -> dict:
         },
         "unparsable": list(audit.unparsable),
         "notes": list(audit.notes),
-    }
+    })
 
 
 def _sorted_overlaps(audit):

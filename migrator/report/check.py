@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 
-CHECK_JSON_VERSION = 1
+from migrator.report.schemas import dump, schema_id
+from migrator.report.schemas.check import CheckOutput
+
+CHECK_JSON_SCHEMA = schema_id(CheckOutput)
 
 
 def check_json(findings, state) -> dict:
-    return {
-        "version": CHECK_JSON_VERSION,
+    """The stable JSON form of `check`'s findings (its schema is `schemas.check.CheckOutput`)."""
+    return dump(CheckOutput, {
+        "schema": CHECK_JSON_SCHEMA,
         "applied_phases": list(state.applied_numbers),
         "ok": not findings,
         "findings": [
             {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "message": f.message, "old": f.old, "new": f.new}
             for f in findings
         ],
-    }
+    })
 
 
 def check_github(findings, root) -> str:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from migrator.report.schemas import dump, schema_id
+from migrator.report.schemas.graph import GraphOutput
+
+GRAPH_JSON_SCHEMA = schema_id(GraphOutput)
+
 
 def print_graphs(console, views) -> None:
     """Summary of each labelled import graph, then the cycles its fresh imports fail on
@@ -36,5 +41,7 @@ def print_graphs(console, views) -> None:
 
 
 def graph_json(views) -> dict:
-    """Every labelled graph (`ImportGraph.to_json`), for `--format json`."""
-    return {"version": 1, "graphs": [{"label": label, **g.to_json()} for label, g in views]}
+    """Every labelled graph (`ImportGraph.to_json` without its own `format`: the output
+    has one `schema`), for `--format json`; its schema is `schemas.graph.GraphOutput`."""
+    graphs = [{"label": label, **{k: v for k, v in g.to_json().items() if k != "format"}} for label, g in views]
+    return dump(GraphOutput, {"schema": GRAPH_JSON_SCHEMA, "graphs": graphs})

@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 
 from migrator.model.plan import ChangeRole, Diagnostic, FileChange, PhasePlan, Plan
+from migrator.report.schemas import dump, relative_to_root, schema_id
+from migrator.report.schemas.plan import PlanOutput
 
-PLAN_JSON_VERSION = 1
+PLAN_JSON_SCHEMA = schema_id(PlanOutput)
 
 
 def file_diff(change: FileChange) -> str:
@@ -115,12 +117,13 @@ def diagnostic_json(d: Diagnostic) -> dict:
     }
 
 
-def plan_json(plan: Plan, *, include_diff: bool = True) -> dict:
-    """The documented, stable JSON form of a plan (see docs/plan-json.md)."""
-    return {
-        "version": PLAN_JSON_VERSION,
-        "mapping": plan.mapping_path,
-        "target": plan.target_root,
+def plan_json(plan: Plan) -> dict:
+    """The documented, stable JSON form of a plan (docs/plan-json.md; its schema is
+    `schemas.plan.PlanOutput`)."""
+    return dump(PlanOutput, {
+        "schema": PLAN_JSON_SCHEMA,
+        "mapping": relative_to_root(plan.mapping_path, plan.target_root),
+        "target_absolute": plan.target_root,
         "ok": not plan.errors,
         "phases": [
             {
@@ -139,7 +142,7 @@ def plan_json(plan: Plan, *, include_diff: bool = True) -> dict:
                         "role": c.role.value,
                         "renamed_from": c.renamed_from,
                         "edits": [{"kind": e.kind.value, "line": e.line, "old": e.old, "new": e.new} for e in c.edits],
-                        **({"diff": file_diff(c)} if include_diff else {}),
+                        "diff": file_diff(c),
                     }
                     for c in p.changes
                 ],
@@ -150,4 +153,4 @@ def plan_json(plan: Plan, *, include_diff: bool = True) -> dict:
             }
             for p in plan.phases
         ],
-    }
+    })

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from migrator.report.schemas import dump, schema_id
+from migrator.report.schemas.status import StatusOutput
+
+STATUS_JSON_SCHEMA = schema_id(StatusOutput)
+
 
 def status_json(status) -> dict:
+    """The stable JSON form of the status (its schema is `schemas.status.StatusOutput`)."""
     what = status.interruption
     detail = {"op": what.op, "phase": what.phase, "message": str(what), "fix": "migrate rollback"} if what else None
-    return {"version": 1, "running": status.running, "interrupted": what is not None, "interruption": detail, "phases": list(status.phases)}
+    return dump(StatusOutput, {
+        "schema": STATUS_JSON_SCHEMA, "running": status.running, "interrupted": what is not None, "interruption": detail, "phases": list(status.phases),
+    })
 
 
 def print_status(console, status) -> None:

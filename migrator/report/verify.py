@@ -5,7 +5,10 @@ from __future__ import annotations
 from migrator.report.audit import definition_data, where
 
 
-VERIFY_JSON_FORMAT = "migrator.verify/1"
+from migrator.report.schemas import dump, schema_id
+from migrator.report.schemas.verify import VerifyOutput
+
+VERIFY_JSON_SCHEMA = schema_id(VerifyOutput)
 
 
 def _test_run_data(run) -> dict | None:
@@ -21,13 +24,16 @@ def _test_run_data(run) -> dict | None:
 
 
 def verify_json(result) -> dict:
-    """The documented, stable JSON form of `migrate verify` (see docs/audit-verify-json.md)."""
+    """The documented, stable JSON form of `migrate verify` (docs/audit-verify-json.md;
+    its schema is `schemas.verify.VerifyOutput`)."""
     tests = result.tests
-    return {
-        "format": VERIFY_JSON_FORMAT,
-        "target": result.target,
+    python = result.interpreter
+    return dump(VerifyOutput, {
+        "schema": VERIFY_JSON_SCHEMA,
+        "target_absolute": result.target,
         "applied_phases": list(result.applied),
         "ok": result.ok,
+        "interpreter": None if python is None else {"executable_absolute": python.path, "source": python.source, "reason": python.reason},
         "tests": None if tests is None else {
             "baseline": tests.baseline,
             "now": _test_run_data(tests.now),
@@ -37,6 +43,7 @@ def verify_json(result) -> dict:
             "still_failing": list(tests.still_failing),
             "new_failing": list(tests.new_failing),
             "renamed": list(tests.renamed),
+            "problem": tests.problem,
         },
         "imports": {
             "modules": result.modules_imported,
@@ -55,7 +62,7 @@ def verify_json(result) -> dict:
             for f in result.check_findings
         ],
         "notes": list(result.notes),
-    }
+    })
 
 
 def print_verify(console, result) -> None:
@@ -69,10 +76,15 @@ def print_verify(console, result) -> None:
             console.print(f"[bold red]regression[/] {escape(r.test)}: {r.before} before, {r.now} now")
         for t in tests.new_failing:
             console.print(f"[yellow]new failing test[/] {escape(t)}")
-        if tests.now.returncode is None:
-            console.print(f"[bold red]error[/] the tests did not run: {escape(tests.now.error or '')}")
-        elif tests.regressions and tests.now.output_tail:
+        for t in tests.still_failing:
+            console.print(f"[yellow]already failing[/] {escape(t)} (failed before the migration too)")
+        if tests.problem is not None:
+            console.print(f"[bold red]error[/] {escape(tests.problem)}")
+        if (tests.regressions or tests.problem) and tests.now.output_tail:
             console.print(escape(tests.now.output_tail[-2000:]), highlight=False)
+    if result.interpreter is not None:
+        python = result.interpreter
+        console.print(f"interpreter: {escape(python.path or 'none')} — {escape(python.reason)}", highlight=False)
     for f in result.import_failures:
         label = "import-time cycle" if f.cycle else "import error"
         console.print(f"[bold red]{label}[/] {escape(f.module)}: {escape(f.error)}")
@@ -106,16 +118,25 @@ def print_verify(console, result) -> None:
             b = tests.before.counts()
             summary += f"; before: {b['passed']} passed, {b['failed'] + b['error']} failing" if tests.before.per_test else f"; before: exit {tests.before.returncode}"
         summary += f"; {len(tests.regressions)} regression(s)"
+        if tests.still_failing:
+            summary += f", {len(tests.still_failing)} already failing"
         if tests.fixed:
             summary += f", {len(tests.fixed)} fixed"
         if tests.renamed:
             summary += f", {len(tests.renamed)} passing under new parameter ids"
         summary += f" — baseline: {tests.baseline}"
-        row("tests", not tests.regressions and now.returncode is not None, summary)
+        if tests.problem is not None:
+            summary = "the tests prove nothing: see the error above"
+        row("tests", tests.ok, summary)
     cycles = sum(1 for f in result.import_failures if f.cycle)
     row("imports", not result.import_failures, f"{result.modules_imported} modules, {len(result.import_failures)} failed" + (f" ({cycles} import-time cycle(s))" if cycles else ""))
     row("facades", not result.facade_failures, f"{result.facades_checked} old names checked, {len(result.facade_failures)} problem(s)")
     row("duplicates", not result.duplicates, f"{len(result.duplicates)} definition(s) still at both the old and the new location")
     row("check", not result.check_findings, f"{len(result.check_findings)} stale reference(s) or edited facade(s)")
     console.print(table)
-    console.print("[bold green]verified[/]" if result.ok else "[bold red]verify failed[/]")
+    if not result.ok:
+        console.print("[bold red]verify failed[/]")
+    elif tests is not None and tests.still_failing:
+        console.print(f"[bold green]verified[/] ({len(tests.still_failing)} test(s) already failing before the migration, listed above)")
+    else:
+        console.print("[bold green]verified[/]")
