@@ -105,19 +105,27 @@ def _load(mapping_path: Path | None):
     return m
 
 
-def _discover(start: Path | None = None):
-    """`mapping.discover.find_mapping` from the working directory (or `start`) up to its
-    git top level; exits 2 with what to do when there is none."""
-    from migrator.adapters import vcs
-    from migrator.mapping.discover import MappingNotFound, find_mapping
+def _discover():
+    """The mapping `_find_mapping` finds from the working directory; exits 2 with what to
+    do when there is none."""
+    from migrator.mapping.discover import MappingNotFound
 
-    start = (start or Path.cwd()).resolve()
-    tree = vcs.work_tree(start)
     try:
-        return find_mapping(start, stop=tree.top if tree else None, is_file=Path.is_file, read_text=lambda p: p.read_text(encoding="utf-8"))
+        return _find_mapping(Path.cwd())
     except MappingNotFound as exc:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE)
+
+
+def _find_mapping(start: Path):
+    """`mapping.discover.find_mapping` from `start` up to its git top level (the file
+    system root outside git), asking the real disk."""
+    from migrator.adapters import vcs
+    from migrator.mapping.discover import find_mapping
+
+    start = start.resolve()
+    tree = vcs.work_tree(start)
+    return find_mapping(start, stop=tree.top if tree else None, is_file=Path.is_file, read_text=lambda p: p.read_text(encoding="utf-8"))
 
 
 @contextmanager

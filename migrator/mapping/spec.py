@@ -136,9 +136,15 @@ class MappingSpec(_Strict):
         "python -m pytest -q",
         description="How `migrate verify` runs the target's tests (from the target root).",
     )
-    #: May be empty: `migrate init` writes a mapping without phases (its example phase is
-    #: a comment), and every command runs on it ("nothing to plan").
-    phases: tuple[PhaseSpec, ...] = Field(description="The phases, in order (`[]` until the first one is written).")
+    #: May be empty (`phases: []`) or hold only comments (`phases:` then a commented-out
+    #: example, as `migrate init` writes it): every command runs on a mapping without
+    #: phases ("nothing to plan"), and uncommenting the example gives a valid phase.
+    phases: tuple[PhaseSpec, ...] = Field(description="The phases, in order (empty until the first one is written).")
+
+    @field_validator("phases", mode="before")
+    @classmethod
+    def _no_phases_yet(cls, value: Any) -> Any:
+        return () if value is None else value
 
     @field_validator("version", mode="before")
     @classmethod
@@ -226,6 +232,8 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://migrator.dev/mapping.schema.json"
     schema["title"] = "migrator mapping"
+    # `phases:` with nothing but comments below it is null in YAML, and loads as no phases.
+    schema["properties"]["phases"]["type"] = ["array", "null"]
     return schema
 
 
