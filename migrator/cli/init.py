@@ -64,14 +64,14 @@ def init(
 
 
 def _relative(path: Path, start: Path) -> str:
-    """`target.root` for the target at `path` and the mapping in `start`: relative (posix)
-    when one folder holds the other, so the pair can be committed and cloned; absolute
-    otherwise."""
-    if path.is_relative_to(start):
-        return path.relative_to(start).as_posix() or "."
-    if start.is_relative_to(path):
-        return "/".join([".."] * len(start.relative_to(path).parts))
-    return path.as_posix()
+    """`target.root` for the target at `path` and the mapping in `start`: relative (posix),
+    so the pair can be committed and cloned, unless they share no folder but the file
+    system root (`/tmp/plan` for `/home/me/proj`): then absolute."""
+    import os
+
+    if Path(os.path.commonpath([path, start])) == Path(path.anchor):
+        return path.as_posix()
+    return Path(os.path.relpath(path, start)).as_posix()
 
 
 def _schema_ref(folder: Path) -> str:
