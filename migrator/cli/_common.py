@@ -33,6 +33,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are rich markup whatever typer's default (`\\[` writes a bracket).
+    rich_markup_mode="rich",
     # Inherited by every command's context: `migrate plan -h` works as `--help` does.
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -76,7 +78,7 @@ MappingOpt = typer.Option(
     None,
     "--mapping",
     "-m",
-    help="The mapping file (default: the nearest mapping.yaml from here up to the repository root, or [tool.migrator] mapping in a pyproject.toml on the way).",
+    help="The mapping file (default: the nearest mapping.yaml from here up to the repository root, or \\[tool.migrator] mapping in a pyproject.toml on the way).",
     show_default=False,
 )
 

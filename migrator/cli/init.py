@@ -18,8 +18,8 @@ from migrator.cli._common import (
 
 @app.command()
 def init(
-    target: Path = typer.Option(Path("."), "--target", "-t", help="The project folder to describe (default: this folder)."),
-    mapping: Path = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="Where to write the mapping (default: mapping.yaml in this folder)."),
+    target: Path = typer.Option(Path("."), "--target", "-t", help="The project folder to describe (default: this folder).", show_default=False),
+    mapping: Path = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="Where to write the mapping (default: mapping.yaml in this folder).", show_default=False),
     force: bool = typer.Option(False, "--force", help="Replace the mapping file if it exists."),
 ) -> None:
     """Write a starter mapping.yaml: the project's source roots and packages, and an example phase."""

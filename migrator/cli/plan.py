@@ -38,6 +38,7 @@ def plan(
     mapping: Path = MappingOpt,
     phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Plan one phase (earlier unapplied phases are simulated first)."),
     format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Print the diff directly on a terminal too (default: through $PAGER or less, as git does)."),
     skip_unparsable: bool = SkipUnparsableOpt,
     jobs: Optional[int] = JobsOpt,
     cache: bool = CacheOpt,
@@ -72,10 +73,11 @@ def plan(
     if format is PlanFormat.json:
         sys.stdout.write(json.dumps(report.plan_json(result), indent=2) + "\n")
     else:
-        if format in (PlanFormat.full, PlanFormat.diff):
-            report.print_diff(out, report.plan_diff(result))
-        if format in (PlanFormat.full, PlanFormat.summary):
-            out.print(report.summary_table(result))
+        with report.paged(out, enabled=not no_pager and format in (PlanFormat.full, PlanFormat.diff)):
+            if format in (PlanFormat.full, PlanFormat.diff):
+                report.print_plan_diff(out, result)
+            if format in (PlanFormat.full, PlanFormat.summary):
+                out.print(report.summary_table(result))
         err = _console(stderr=True)
         for p in result.phases:
             report.print_diagnostics(err, [d for d in p.diagnostics])

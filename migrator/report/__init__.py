@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from migrator.report.audit import audit_json, audit_markdown, audit_text, print_audit
 from migrator.report.check import check_github, check_json, print_check
-from migrator.report.console import PROGRESS_MIN_FILES, make_console, print_diagnostics, print_diff, progress
+from migrator.report.console import PROGRESS_MIN_FILES, make_console, paged, print_diagnostics, print_diff, progress
 from migrator.report.graph import graph_json, print_graphs
 from migrator.report.init import print_init
-from migrator.report.plan import plan_diff, plan_json, summary_table
+from migrator.report.plan import plan_diff, plan_json, print_plan_diff, summary_table
 from migrator.report.status import print_status, status_json
 from migrator.report.verify import print_verify, verify_json
 
@@ -29,6 +29,7 @@ __all__ = [
     "check_json",
     "graph_json",
     "make_console",
+    "paged",
     "plan_diff",
     "plan_json",
     "print_audit",
@@ -37,6 +38,7 @@ __all__ = [
     "print_diff",
     "print_graphs",
     "print_init",
+    "print_plan_diff",
     "print_status",
     "print_verify",
     "progress",
