@@ -56,7 +56,7 @@ def test_a_src_layout_gets_its_root_packages_and_a_mapping_that_loads(tmp_path, 
     row = next(line for line in result.stdout.splitlines() if "src/ layout" in line)
     assert [cell.strip() for cell in row.strip("│ ").split("│")] == ["src", "src/ layout", "app", "-"]
     out = " ".join(result.stdout.split())
-    assert "wrote mapping.yaml" in out
+    assert "wrote mapping.yaml: the source roots above, and no phase yet" in out
     assert "run `migrate plan`" in out  # found from here: no --mapping needed
 
 
@@ -207,3 +207,19 @@ def test_the_example_never_takes_a_name_that_exists():
     move = example_move(detect_layout(names, None))
     # a.b.c cannot flatten onto a.c, and a.core is a plain module: a.b.core.c is free
     assert move is not None and (move.source, move.destination) == ("a.b.c", "a.b.core.c")
+
+
+def test_the_readme_shows_what_init_prints(tmp_path, monkeypatch):
+    """README "Getting started": the output block is `migrate init` on the README's own
+    example project, verbatim."""
+    from tests.helpers import REPO
+    from tests.test_readme_example import FILES
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Getting started") : text.index("## Your own project in five lines")]
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+    assert blocks[0] == "$ migrate init\n"
+    monkeypatch.chdir(_write(tmp_path, FILES))
+    result = run_cli("init")
+    assert result.exit_code == 0
+    assert result.stdout == blocks[1]

@@ -22,10 +22,12 @@ def print_init(console, layout: Layout, *, wrote: str, example: ExampleMove | No
     console.print(table)
     for note in layout.notes:
         console.print(f"[yellow]note[/] {escape(note)}")
-    console.print(f"wrote {escape(wrote)} (no phases yet; it loads, `migrate plan` runs on it)")
+    console.print(f"wrote {escape(wrote)}: the source roots above, and no phase yet")
     if example is not None:
-        console.print(f"its example phase, commented out, moves {escape(example.source)} to {escape(example.destination)}")
-    console.print(f"next: write a phase in {escape(wrote)} (or uncomment the example), then run `{escape(next_command)}`")
+        console.print(f"example phase (commented out in it): move {escape(example.source)} to {escape(example.destination)}")
+        console.print(f"next: uncomment it or write your own phases, then run `{escape(next_command)}`")
+    else:
+        console.print(f"next: write a phase under `phases:`, then run `{escape(next_command)}`")
 
 
 def _names(names: tuple[str, ...]) -> str:
