@@ -223,3 +223,12 @@ def test_the_readme_shows_what_init_prints(tmp_path, monkeypatch):
     result = run_cli("init")
     assert result.exit_code == 0
     assert result.stdout == blocks[1]
+
+
+def test_a_mapping_further_up_that_the_new_one_hides_is_pointed_out(tmp_path, monkeypatch):
+    _write(tmp_path, {"mapping.yaml": "version: 1\nphases: []\n", **{f"sub/{k}": v for k, v in SRC_LAYOUT.items()}})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path / "sub")
+    result = run_cli("init")
+    assert result.exit_code == 0, result.output
+    assert "note ../mapping.yaml, further up, is no longer the mapping commands find here" in " ".join(result.output.split())

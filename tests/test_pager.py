@@ -111,12 +111,12 @@ def test_no_pager_and_ci_print_on_the_terminal_directly(tmp_path, project, how):
 
 def test_in_a_pipe_nothing_is_paged_and_the_patch_is_plain(tmp_path, project):
     pager, paged = _pager(tmp_path)
-    proc = subprocess.run([MIGRATE, "plan", "--mapping", str(project), "--no-cache", "--format", "diff"], capture_output=True, env=_env(PAGER=str(pager)))
+    proc = subprocess.run([MIGRATE, "plan", "--mapping", str(project), "--no-cache", "--format", "diff"], capture_output=True, env=_env(PAGER=str(pager)), check=False)
     assert proc.returncode == 0, proc.stderr
     assert not paged.exists()
     assert ESC not in proc.stdout and b"phase 1: Split utils (" not in proc.stdout  # a header would break the patch
     assert proc.stdout.startswith(b"diff --git a/src/app/utils/dates.py b/src/app/dates.py\n")
-    applied = subprocess.run(["git", "apply", "--check", "-"], input=proc.stdout, cwd=project.parent / "proj", capture_output=True)
+    applied = subprocess.run(["git", "apply", "--check", "-"], input=proc.stdout, cwd=project.parent / "proj", capture_output=True, check=False)
     assert applied.returncode == 0, applied.stderr
 
 

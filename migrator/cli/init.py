@@ -49,6 +49,7 @@ def init(
         err.print(f"[bold red]error[/] {_escape(shown_path(pyproject))}: cannot be read ({_escape(str(exc))}); nothing written")
         raise typer.Exit(EXIT_USAGE)
     folder = mapping.parent.resolve()
+    shadowed = _shadowed(mapping)
     text = starter.mapping_text(layout, target_root=_relative(root, folder), schema_ref=_schema_ref(folder))
     try:
         parse_mapping(mapping, text.encode("utf-8"))  # what is written must load
@@ -61,6 +62,9 @@ def init(
         err.print(f"[bold red]error[/] {_escape(shown_path(mapping))}: cannot be written ({_escape(exc.strerror or str(exc))}); nothing written")
         raise typer.Exit(EXIT_REFUSED)
     report.print_init(_console(), layout, wrote=shown_path(mapping), example=starter.example_move(layout), next_command=_next_command(mapping))
+    if shadowed is not None:
+        where = "here" if mapping.parent.resolve() == Path.cwd().resolve() else f"in {shown_path(mapping.parent)}"
+        err.print(f"[yellow]note[/] {_escape(shown_path(shadowed))}, further up, is no longer the mapping commands find {_escape(where)}")
 
 
 def _relative(path: Path, start: Path) -> str:
@@ -90,6 +94,21 @@ def _write(path: Path, data: bytes) -> None:
     from migrator.adapters import disk
 
     disk.atomic_write(disk.current_disk(), path, data, None)
+
+
+def _shadowed(mapping: Path) -> Path | None:
+    """The mapping commands found from the new one's folder before it was written, when
+    that is another file (a mapping in a parent folder, which the new one now hides)."""
+    from migrator.mapping.discover import MAPPING_NAME, MappingNotFound
+    from migrator.mapping.spec import MappingError
+
+    if mapping.name != MAPPING_NAME or not mapping.parent.is_dir():
+        return None
+    try:
+        found = _find_mapping(mapping.parent).path
+    except (MappingNotFound, MappingError):
+        return None
+    return found if found.resolve() != mapping.resolve() else None
 
 
 def _next_command(mapping: Path) -> str:

@@ -240,7 +240,7 @@ def example_move(layout: Layout) -> ExampleMove | None:
     candidates = [
         n for n in layout.module_names
         if "." in n and n.split(".")[0] in tops and n not in packages
-        and not any(part.startswith("_") or part.startswith("test") or part == "conftest" for part in n.split("."))
+        and not any(part.startswith(("_", "test")) or part == "conftest" for part in n.split("."))
     ]
     candidates.sort(key=lambda n: (n.count(".") < 2, n))
     for source in candidates:
