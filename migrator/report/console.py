@@ -48,7 +48,9 @@ def coloured_diff(text: str):
     from rich.text import Text
 
     out = Text()
-    lines = text.splitlines()
+    lines = text.split("\n")  # only at newlines: a form feed in a line is part of it
+    if lines and lines[-1] == "":
+        lines.pop()
     starts = [i for i, line in enumerate(lines) if line.startswith("diff --git ")] or [0]
     if starts[0] != 0:
         starts.insert(0, 0)
