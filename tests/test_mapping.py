@@ -192,11 +192,6 @@ INVALID = [
         id="duplicate key",
     ),
     pytest.param(
-        "version: 1\nphases: []\n",
-        2, 9, "phases is empty", "at least one",
-        id="no phases",
-    ),
-    pytest.param(
         "version: 1\nphases:\n  - {phase: 2, title: A, moves: {from: a, to: b}}\n",
         3, 33, "phases[0].moves", "must be a list",
         id="moves not a list",
@@ -207,6 +202,12 @@ INVALID = [
         id="not a mapping at all",
     ),
 ]
+
+
+@pytest.mark.parametrize("text", ["version: 1\nphases: []\n", "version: 1\nphases:\n  # - {phase: 1, title: A}\n"], ids=["empty list", "only comments"])
+def test_a_mapping_without_phases_yet_loads(tmp_path, text):
+    """`migrate init` writes one: its example phase is a comment under `phases:`."""
+    assert load_mapping(_write(tmp_path, text)).phase_numbers == ()
 
 
 @pytest.mark.parametrize("text,line,col,what,fix", INVALID)
@@ -221,8 +222,8 @@ def test_each_mistake_is_reported_at_its_line_and_column_with_a_fix(tmp_path, te
     assert fix in err.message
 
 
-def test_a_missing_mapping_file_says_how_to_point_at_one(tmp_path):
-    with pytest.raises(MappingError, match="pass --mapping FILE"):
+def test_a_missing_mapping_file_says_how_to_get_one(tmp_path):
+    with pytest.raises(MappingError, match="check the path, or run `migrate init` to write one"):
         load_mapping(tmp_path / "nope.yaml")
 
 

@@ -33,7 +33,40 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are rich markup whatever typer's default (`\\[` writes a bracket).
+    rich_markup_mode="rich",
+    # Inherited by every command's context: `migrate plan -h` works as `--help` does.
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def version() -> str:
+    """The installed version: the metadata of the distribution that ships the `migrator`
+    package, whatever it is named on the index; the package's own `__version__` when it
+    runs from a source tree that is not installed."""
+    from importlib import metadata
+
+    try:
+        for name in dict.fromkeys(metadata.packages_distributions().get("migrator", ())):
+            return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        pass
+    import migrator
+
+    return migrator.__version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"migrate {version()}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    _version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+) -> None:
+    """Reorganize a Python codebase from a declarative mapping.yaml: plan, apply, check."""
 
 JobsOpt = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: every core for large trees; results never depend on it).")
 CacheOpt = typer.Option(
@@ -41,7 +74,13 @@ CacheOpt = typer.Option(
     "--cache/--no-cache",
     help="Reuse what parsing found in unchanged files (.migrator/cache/ in the target; safe to delete, never changes results).",
 )
-MappingOpt = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="The mapping file.", show_default=True)
+MappingOpt = typer.Option(
+    None,
+    "--mapping",
+    "-m",
+    help="The mapping file (default: the nearest mapping.yaml from here up to the repository root, or \\[tool.migrator] mapping in a pyproject.toml on the way).",
+    show_default=False,
+)
 
 
 def _console(stderr: bool = False):
@@ -54,16 +93,41 @@ def _console(stderr: bool = False):
 _TARGET: list[Path] = []
 
 
-def _load(mapping_path: Path):
+def _load(mapping_path: Path | None):
+    """The mapping `--mapping` names, or the one `find_mapping` finds; a missing or
+    invalid one is one message and exit 2."""
     from migrator.mapping.spec import MappingError, load_mapping
 
     try:
-        m = load_mapping(mapping_path)
+        m = load_mapping(mapping_path if mapping_path is not None else _discover().path)
     except MappingError as exc:
         _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
         raise typer.Exit(EXIT_USAGE)
     _TARGET[:] = [m.root]
     return m
+
+
+def _discover():
+    """The mapping `_find_mapping` finds from the working directory; exits 2 with what to
+    do when there is none."""
+    from migrator.mapping.discover import MappingNotFound
+
+    try:
+        return _find_mapping(Path.cwd())
+    except MappingNotFound as exc:
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(exc))}")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _find_mapping(start: Path):
+    """`mapping.discover.find_mapping` from `start` up to its git top level (the file
+    system root outside git), asking the real disk."""
+    from migrator.adapters import vcs
+    from migrator.mapping.discover import find_mapping
+
+    start = start.resolve()
+    tree = vcs.work_tree(start)
+    return find_mapping(start, stop=tree.top if tree else None, is_file=Path.is_file, read_text=lambda p: p.read_text(encoding="utf-8"))
 
 
 @contextmanager
@@ -158,7 +222,10 @@ SkipUnparsableOpt = typer.Option(
 
 
 def _check_phase(mapping, phase: int) -> None:
+    from migrator.mapping.spec import shown_path
+
     if phase not in mapping.phase_numbers:
         numbers = ", ".join(map(str, mapping.phase_numbers))
-        _console(stderr=True).print(f"[bold red]error[/] {_escape(str(mapping.path))}: there is no phase {phase} — phases are {numbers}")
+        have = f"phases are {numbers}" if numbers else "it has no phases yet (add one under `phases:`)"
+        _console(stderr=True).print(f"[bold red]error[/] {_escape(shown_path(mapping.path))}: there is no phase {phase} — {have}")
         raise typer.Exit(EXIT_USAGE)

@@ -35,7 +35,7 @@ def audit(
     package: Optional[list[str]] = typer.Option(None, "--package", "-P", help="A package to count overlaps against (repeatable; default: the existing packages the mapping moves code into)."),
     phases: bool = typer.Option(True, "--phases/--no-phases", help="Plan every pending phase in memory to find the cycles it would create."),
 ) -> None:
-    """Before moving anything (the seed's Phase 1): overlaps, import sites, cycles, facades."""
+    """Before moving anything: duplicated code, who imports each moved module, import cycles, facades already there."""
     import json
 
     from migrator import report

@@ -40,6 +40,7 @@ def plan(
     phase: Optional[int] = typer.Option(None, "--phase", "-p", help="Plan one phase (earlier unapplied phases are simulated first)."),
     to: Optional[int] = typer.Option(None, "--to", help="Plan every unapplied phase up to this one (what `apply --to N` would apply)."),
     format: PlanFormat = typer.Option(PlanFormat.full, "--format", "-f", help="full (diff + summary), diff, summary or json."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="Print the diff directly on a terminal too (default: through $PAGER or less, as git does)."),
     skip_unparsable: bool = SkipUnparsableOpt,
     jobs: Optional[int] = JobsOpt,
     cache: bool = CacheOpt,
@@ -83,10 +84,11 @@ def plan(
     if format is PlanFormat.json:
         sys.stdout.write(json.dumps(report.plan_json(result), indent=2) + "\n")
     else:
-        if format in (PlanFormat.full, PlanFormat.diff):
-            report.print_diff(out, report.plan_diff(result))
-        if format in (PlanFormat.full, PlanFormat.summary):
-            out.print(report.summary_table(result))
+        with report.paged(out, enabled=not no_pager and format in (PlanFormat.full, PlanFormat.diff)):
+            if format in (PlanFormat.full, PlanFormat.diff):
+                report.print_plan_diff(out, result)
+            if format in (PlanFormat.full, PlanFormat.summary):
+                out.print(report.summary_table(result))
         err = _console(stderr=True)
         for p in result.phases:
             report.print_diagnostics(err, [d for d in p.diagnostics])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -18,8 +19,13 @@ from migrator.cli._common import (
 )
 
 
+class StatusFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command()
-def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--format", "-f", help="text or json.")) -> None:
+def status(mapping: Path = MappingOpt, format: StatusFormat = typer.Option(StatusFormat.text, "--format", "-f", help="text or json.")) -> None:
     """Show which phases are applied, when, and whether the tree still matches."""
     import json
 
@@ -33,7 +39,7 @@ def status(mapping: Path = MappingOpt, format: str = typer.Option("text", "--for
         result = run_status(m, state)
     except StateError as exc:
         _refuse_state(exc)
-    if format == "json":
+    if format is StatusFormat.json:
         sys.stdout.write(json.dumps(report.status_json(result), indent=2) + "\n")
         raise typer.Exit(EXIT_OK)
     report.print_status(_console(), result)

@@ -32,10 +32,10 @@ class VerifyFormat(str, Enum):
 def verify(
     mapping: Path = MappingOpt,
     format: VerifyFormat = typer.Option(VerifyFormat.text, "--format", "-f", help="text or json."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="The pre-plan tree (a directory) or a JUnit XML of its tests; default: rebuilt from the undo records."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="The tree before the phases (a folder) or a JUnit XML of its tests (default: rebuilt from what apply recorded)."),
     tests: bool = typer.Option(True, "--tests/--no-tests", help="Run the target's tests now and on the baseline."),
 ) -> None:
-    """After the phases: the target's tests now vs before them (with the target's Python), imports, facades, duplicates, check."""
+    """After the phases: the tests against the tree before (with the target's Python), fresh imports, facades, duplicates, stale references."""
     import json
 
     from migrator import report

@@ -481,4 +481,6 @@ def _top_level_names(data: bytes) -> set[str]:
 
 
 def _rel_mapping(mapping: Mapping) -> str:
-    return mapping.path.name
+    # As the loader shows it (relative to the working directory), so a mapping found in
+    # a parent folder is not mistaken for one beside the user.
+    return mapping.shown or mapping.path.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import keyword
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +116,7 @@ class MoveSpec(_Strict):
 class PhaseSpec(_Strict):
     """A numbered step of the plan; phases apply in the order of their numbers."""
 
-    phase: int = Field(ge=0, strict=True, description="The phase number (the seed's numbering).")
+    phase: int = Field(ge=0, strict=True, description="The phase number; phases apply in ascending order, and numbers may skip (1, 2, 5).")
     title: str = Field(min_length=1, description="What the phase does, for people.")
     note: str | None = Field(None, description="Why the phase looks the way it does.")
     moves: tuple[MoveSpec, ...] = Field((), description="The moves of this phase.")
@@ -144,7 +145,15 @@ class MappingSpec(_Strict):
             "repository root, else `python` on PATH."
         ),
     )
-    phases: tuple[PhaseSpec, ...] = Field(min_length=1, description="The phases, in order.")
+    #: May be empty (`phases: []`) or hold only comments (`phases:` then a commented-out
+    #: example, as `migrate init` writes it): every command runs on a mapping without
+    #: phases ("nothing to plan"), and uncommenting the example gives a valid phase.
+    phases: tuple[PhaseSpec, ...] = Field(description="The phases, in order (empty until the first one is written).")
+
+    @field_validator("phases", mode="before")
+    @classmethod
+    def _no_phases_yet(cls, value: Any) -> Any:
+        return () if value is None else value
 
     @field_validator("version", mode="before")
     @classmethod
@@ -161,6 +170,8 @@ class Mapping:
     spec: MappingSpec
     path: Path
     positions: dict = field(default_factory=dict, compare=False, repr=False)
+    #: The path as messages show it: relative to the working directory (`shown_path`).
+    shown: str = field(default="", compare=False)
 
     def location(self, move: "MoveSpec") -> tuple[int | None, int | None]:
         """Line and column of a move's `from:` value in the mapping file."""
@@ -185,11 +196,31 @@ class Mapping:
         return tuple(p.phase for p in self.spec.phases)
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as messages show it to the person at the terminal: relative to the working
+    directory when it lies below it (`mapping.yaml`, `sub/mapping.yaml`) or in one of
+    its parents (`../mapping.yaml`, where discovery finds a mapping); absolute
+    otherwise, since a path that climbs out and down again is harder to read than the
+    absolute one."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        cwd = Path.cwd()
+    except OSError:  # the working directory was removed
+        return str(absolute)
+    if absolute.is_relative_to(cwd):
+        return str(absolute.relative_to(cwd)) if absolute != cwd else "."
+    if cwd.is_relative_to(absolute.parent):
+        ups = len(cwd.relative_to(absolute.parent).parts)
+        return os.path.join(*[os.pardir] * ups, absolute.name)
+    return str(absolute)
+
+
 class MappingError(Exception):
-    """A mistake in the mapping file, with where it is and how to fix it."""
+    """A mistake in the mapping file, with where it is and how to fix it; `path` is the
+    file as `shown_path` shows it."""
 
     def __init__(self, path: Path | str, line: int | None, col: int | None, message: str):
-        self.path = str(path)
+        self.path = shown_path(path)
         self.line = line
         self.col = col
         self.message = message
@@ -210,6 +241,8 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://migrator.dev/mapping.schema.json"
     schema["title"] = "migrator mapping"
+    # `phases:` with nothing but comments below it is null in YAML, and loads as no phases.
+    schema["properties"]["phases"]["type"] = ["array", "null"]
     return schema
 
 
@@ -245,11 +278,18 @@ def load_mapping(path: Path | str) -> Mapping:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise MappingError(path, None, None, "mapping file not found — pass --mapping FILE or create mapping.yaml") from None
+        raise MappingError(path, None, None, "mapping file not found — check the path, or run `migrate init` to write one") from None
     except IsADirectoryError:
-        raise MappingError(path, None, None, f"is a directory, not a mapping file — pass the file itself, e.g. --mapping {path / 'mapping.yaml'}") from None
+        raise MappingError(path, None, None, f"is a directory, not a mapping file — pass the file itself, e.g. --mapping {shown_path(path / 'mapping.yaml')}") from None
     except OSError as exc:
         raise MappingError(path, None, None, f"cannot be read ({exc.strerror or exc}) — check the path and its permissions") from None
+    return parse_mapping(path, raw)
+
+
+def parse_mapping(path: Path | str, raw: bytes) -> Mapping:
+    """The mapping `raw` holds, as `load_mapping` would load it from `path` (which is
+    not read: `migrate init` checks the text it is about to write)."""
+    path = Path(path)
     text = _decode(path, raw)
     data, positions = _parse_yaml(path, text)
     if not isinstance(data, dict):
@@ -259,7 +299,7 @@ def load_mapping(path: Path | str) -> Mapping:
     except ValidationError as exc:
         raise _first_error(path, exc, positions, data) from None
     _check_semantics(path, spec, positions)
-    return Mapping(spec=spec, path=path.resolve(), positions=positions)
+    return Mapping(spec=spec, path=path.resolve(), positions=positions, shown=shown_path(path))
 
 
 def _line_col(data: bytes | str, offset: int) -> tuple[int, int]:

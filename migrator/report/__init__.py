@@ -3,8 +3,9 @@
 People get a git-style unified diff (coloured on a terminal), rich tables and messages
 that name file:line and the fix; machines get stable JSON, each output the dump of
 its model in `report.schemas` (`"schema": "migrator.<name>/<major>"`, paths relative
-to the target root), whose JSON Schemas `migrate schema NAME` prints. One module per command's report — `plan`, `check`,
-`graph`, `audit`, `verify`, `status` — and `console` (the consoles, diagnostics,
+to the target root), whose JSON Schemas `migrate schema NAME` prints. One module per
+command's report — `plan`, `check`, `graph`, `audit`, `verify`, `status`, `init` — and
+`console` (the consoles, diagnostics,
 progress bar); every function takes data (plans, findings, reports) and a console, and
 reads nothing from disk. Callers use
 `migrator.report` (`from migrator import report`): the names below are its interface.
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 from migrator.report.audit import audit_json, audit_markdown, audit_text, print_audit
 from migrator.report.check import check_github, check_json, print_check
-from migrator.report.console import PROGRESS_MIN_FILES, make_console, print_diagnostics, print_diff, progress
+from migrator.report.console import PROGRESS_MIN_FILES, make_console, paged, print_diagnostics, print_diff, progress
 from migrator.report.graph import graph_json, print_graphs
-from migrator.report.plan import plan_diff, plan_json, summary_table
+from migrator.report.init import print_init
+from migrator.report.plan import plan_diff, plan_json, print_plan_diff, summary_table
 from migrator.report.status import print_status, status_json
 from migrator.report.verify import print_verify, verify_json
 
@@ -29,6 +31,7 @@ __all__ = [
     "check_json",
     "graph_json",
     "make_console",
+    "paged",
     "plan_diff",
     "plan_json",
     "print_audit",
@@ -36,6 +39,8 @@ __all__ = [
     "print_diagnostics",
     "print_diff",
     "print_graphs",
+    "print_init",
+    "print_plan_diff",
     "print_status",
     "print_verify",
     "progress",

@@ -56,6 +56,25 @@ def plan_diff(plan: Plan) -> str:
     return "".join(phase_diff(p) for p in plan.phases)
 
 
+def print_plan_diff(console, plan: Plan) -> None:
+    """The plan's diff for people: on a terminal a header per phase above its coloured
+    diff; elsewhere the patch itself, byte for byte `plan_diff` (what `git apply` takes)."""
+    from rich.text import Text
+
+    from migrator.report.console import print_diff
+
+    if not console.is_terminal:
+        print_diff(console, plan_diff(plan))
+        return
+    for p in plan.phases:
+        text = phase_diff(p)
+        if not text:
+            continue
+        files = sum(1 for line in text.splitlines() if line.startswith("diff --git "))
+        console.rule(Text(f"phase {p.phase}: {p.title} ({files} file{'s' if files != 1 else ''})", style="bold"), align="left")
+        print_diff(console, text)
+
+
 
 
 def phase_summary(phase: PhasePlan) -> dict:
