@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from migrator.adapters.cache import ImportCache
+from migrator.adapters.formatter import command_formatter
 from migrator.adapters.snapshot import read_snapshot
 from migrator.analysis.project import Snapshot
 from migrator.engine import plan as planner
@@ -35,12 +36,14 @@ def plan_target(
     `cache`: read and update the import cache in the target's state folder (never
     changes the result; `--no-cache` neither reads nor writes it). When it is kept,
     more than three entries per file read make it drop what this command did not use.
+    The mapping's `format` command, if any, runs on every Python file a phase writes.
     """
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()
+    command = mapping.spec.format
     result = planner.plan(
         mapping, snapshot, phases, imports=imports, skip_unparsable=skip_unparsable, jobs=jobs, baseline=baseline, progress=progress,
-        statements_alone=statements_alone,
+        statements_alone=statements_alone, formatter=command_formatter(command, mapping.root) if command else None,
     )
     if not result.errors:  # a refused plan leaves the disk exactly as it was
         imports.save(limit=3 * len(snapshot.files))

@@ -57,8 +57,7 @@ def apply(
     git_mv: bool = typer.Option(False, "--git-mv", help="Move files with `git mv` so their history follows them."),
     cache: bool = CacheOpt,
 ) -> None:
-    """Apply phases exactly as `migrate plan` shows them: one (--phase N), every pending one up
-    to N (--to N) or all (--all); each phase transactionally, stopping at the first refusal."""
+    """Apply phases exactly as `migrate plan` shows them: one (--phase N), every pending one up to N (--to N) or all (--all); each in its own transaction, stopping at the first refusal."""
     given = [name for name, value in (("--phase", phase), ("--to", to), ("--all", all_phases or None)) if value is not None]
     if len(given) != 1:
         what = "none was given" if not given else f"got {' and '.join(given)}"

@@ -1,4 +1,4 @@
-"""Sorted imports stay sorted: a rewritten or added import goes where the project's import
+"""Sorted imports stay sorted, and the mapping's formatter runs (`format_files`): a rewritten or added import goes where the project's import
 sorter puts it.
 
 The project's own settings decide: `[tool.isort]` in pyproject.toml, `.isort.cfg`,
@@ -26,9 +26,9 @@ from functools import lru_cache
 from typing import Any
 
 from migrator.analysis.project import FileEntry, ProjectIndex, Snapshot
-from migrator.engine.phase_work import PhaseWork, Refusal, before_bytes
+from migrator.engine.phase_work import FormatterError, PhaseWork, Refusal, before_bytes
 from migrator.engine.rewrite import decode_python, encode_python, is_python
-from migrator.model.plan import ChangeRole
+from migrator.model.plan import ChangeRole, Diagnostic, Severity
 
 #: ruff `[lint.isort]` settings → isort settings of the same meaning.
 _RUFF_TO_ISORT = {
@@ -125,6 +125,29 @@ def order_imports(work: PhaseWork) -> Refusal | None:
         if ordered != new_text.text:
             tree.after[path] = FileEntry(encode_python(ordered, new_text), entry.mode)
     return None
+
+
+def format_files(work: PhaseWork) -> Refusal | None:
+    """The step after the import order: the mapping's `format` command over every Python
+    file the phase creates or changes, so that `plan` shows what `apply` writes. A file
+    moved unchanged stays byte for byte: a pure rename keeps its history (`git log
+    --follow`), and its code is not the phase's to reformat. A file the formatter cannot
+    format refuses the phase."""
+    formatter = work.options.formatter
+    if formatter is None:
+        return None
+    tree = work.tree
+    for path, entry in sorted(tree.after.items()):
+        if entry is None or not is_python(path) or entry.data == before_bytes(work.before, tree.renamed_from.get(path, path)):
+            continue
+        try:
+            formatted = formatter(path, entry.data)
+        except FormatterError as exc:
+            work.diagnostics.append(Diagnostic(Severity.ERROR, "MIG121", f"the mapping's `format` command failed: {exc} — fix `format:` in the mapping, or remove it", path))
+            continue
+        if formatted != entry.data:
+            tree.after[path] = FileEntry(formatted, entry.mode)
+    return work.refusal()
 
 
 # --------------------------------------------------------------------------- settings

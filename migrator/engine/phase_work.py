@@ -9,7 +9,7 @@ comparison). A step mutates it and returns a `Refusal` to stop the phase, or Non
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from migrator.analysis.scans import ScanCache
 from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX, FileEntry, ProjectIndex, Snapshot, matches_any
@@ -33,6 +33,17 @@ class PhaseOptions:
     baseline: bool = False
     progress: Progress | None = None
     statements_alone: bool = True
+    #: the mapping's `format` command as a function (path, bytes) → bytes; raises
+    #: `FormatterError` (the adapters run the process; the engine only calls it)
+    formatter: "Formatter | None" = None
+
+
+class FormatterError(Exception):
+    """The formatter could not format a file: the message says why, for MIG121."""
+
+
+#: (path relative to the target root, file bytes) → the formatted bytes.
+Formatter = Callable[[str, bytes], bytes]
 
 
 @dataclass(frozen=True)

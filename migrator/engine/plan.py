@@ -17,10 +17,10 @@ from typing import Callable, Iterable
 from migrator.analysis.project import Snapshot
 from migrator.analysis.scans import MemoryCache, ScanCache
 from migrator.engine.cycle_gate import cycle_gate
-from migrator.engine.import_order import order_imports
+from migrator.engine.import_order import format_files, order_imports
 from migrator.engine.consolidation import consolidate_onto_existing, merge_package_inits
 from migrator.engine.layout import create_packages, settle, write_facades
-from migrator.engine.phase_work import PhaseOptions, PhaseWork, Refusal, start_phase
+from migrator.engine.phase_work import Formatter, PhaseOptions, PhaseWork, Refusal, start_phase
 from migrator.engine.references import report_left_alone, rewrite_references
 from migrator.engine.symbol_moves import move_symbols
 from migrator.mapping.spec import Mapping, PhaseSpec
@@ -38,6 +38,7 @@ def plan(
     baseline: bool = False,
     progress: Progress | None = None,
     statements_alone: bool = True,
+    formatter: Formatter | None = None,
 ) -> Plan:
     """Plan the given phases (default: all) in order on `snapshot`, each on the result
     of the last; a refused phase ends the plan.
@@ -50,7 +51,8 @@ def plan(
     `cycle_baseline` (the failing cycles of the whole tree after it), which `apply`
     records and `check` compares with; it needs the import graph of every module.
     `progress` is told how the long steps go. `statements_alone=False` rewrites every
-    file whole with every rule (tests compare both ways).
+    file whole with every rule (tests compare both ways). `formatter`: the mapping's
+    `format` command, run by the caller's adapter on every Python file a phase writes.
     """
     numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
     imports = imports if imports is not None else MemoryCache()
@@ -58,7 +60,7 @@ def plan(
     for number in numbers:
         phase_plan, snapshot = plan_phase(
             mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress,
-            statements_alone=statements_alone,
+            statements_alone=statements_alone, formatter=formatter,
         )
         out.append(phase_plan)
         if phase_plan.errors:
@@ -77,11 +79,13 @@ def plan_phase(
     baseline: bool = False,
     progress: Progress | None = None,
     statements_alone: bool = True,
+    formatter: Formatter | None = None,
 ) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it (the
     same snapshot when the phase is refused). The options are `PhaseOptions`."""
     options = PhaseOptions(
-        skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress, statements_alone=statements_alone
+        skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress, statements_alone=statements_alone,
+        formatter=formatter,
     )
     work = start_phase(mapping, phase, snapshot, options)
     if isinstance(work, Refusal):
@@ -128,6 +132,7 @@ STEPS: tuple[Callable[[PhaseWork], Refusal | None], ...] = (
     write_facades,  # facades at every old module path
     create_packages,  # new packages the destinations need
     order_imports,  # sorted import blocks stay sorted, in the project's own order
+    format_files,  # the mapping's `format` command over every Python file written
     settle,  # the changes, the snapshot after, emptied folders
     gate_cycles,  # imports the phase breaks
 )

@@ -145,6 +145,16 @@ class MappingSpec(_Strict):
             "repository root, else `python` on PATH."
         ),
     )
+    format: tuple[str, ...] | None = Field(
+        None,
+        description=(
+            "A formatter run on every Python file a phase writes, before the diff is shown: the "
+            "command and its arguments, reading the file on stdin and printing it formatted, run "
+            "from the target root; `{path}` stands for the file's path there. E.g. "
+            "[\"ruff\", \"format\", \"--stdin-filename\", \"{path}\", \"-\"] or [\"black\", \"-q\", \"-\"]."
+        ),
+        min_length=1,
+    )
     #: May be empty (`phases: []`) or hold only comments (`phases:` then a commented-out
     #: example, as `migrate init` writes it): every command runs on a mapping without
     #: phases ("nothing to plan"), and uncommenting the example gives a valid phase.

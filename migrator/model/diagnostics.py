@@ -99,6 +99,8 @@ CODES: tuple[Code, ...] = (
          "choose a destination not below the module, or turn it into a package by hand first"),
     Code("MIG120", (E,), "the disk will not take a path the phase writes (permissions, a file where a folder goes, ...)",
          "fix what the message names; nothing was changed"),
+    Code("MIG121", (E,), "the mapping's `format` command failed on a file the phase writes",
+         "fix the command in the mapping's `format:` (it reads the file on stdin and prints it formatted), or remove it"),
     # --- files no rule rewrites
     Code("MIG201", (E, W), "a file does not parse (or nests too deeply for the parser)",
          "fix the syntax, or pass `--skip-unparsable` or list the file in `target.exclude` to leave it as it is",
