@@ -3,7 +3,7 @@
 People get a git-style unified diff (coloured on a terminal), rich tables and messages
 that name file:line and the fix; machines get stable JSON (`plan.PLAN_JSON_VERSION`,
 `audit.AUDIT_JSON_FORMAT`, ...). One module per command's report — `plan`, `check`,
-`graph`, `audit`, `verify`, `status` — and `console` (the consoles, diagnostics,
+`graph`, `audit`, `verify`, `status`, `retire` — and `console` (the consoles, diagnostics,
 progress bar); every function takes data (plans, findings, reports) and a console, and
 reads nothing from disk. Callers use
 `migrator.report` (`from migrator import report`): the names below are its interface.
@@ -16,6 +16,7 @@ from migrator.report.check import check_github, check_json, print_check
 from migrator.report.console import PROGRESS_MIN_FILES, make_console, print_diagnostics, print_diff, progress
 from migrator.report.graph import graph_json, print_graphs
 from migrator.report.plan import plan_diff, plan_json, summary_table
+from migrator.report.retire import print_retire_refusal, print_retired
 from migrator.report.status import print_status, status_json
 from migrator.report.verify import print_verify, verify_json
 
@@ -35,6 +36,8 @@ __all__ = [
     "print_diagnostics",
     "print_diff",
     "print_graphs",
+    "print_retire_refusal",
+    "print_retired",
     "print_status",
     "print_verify",
     "progress",
