@@ -169,7 +169,7 @@ def restore(io: DiskIO, root: Path, jdir: Path) -> list[str]:
         if tree is not None:
             vcs.restore_index(tree, git["index"], git["paths"])
     for rel in sorted(data.get("created_dirs", []), key=lambda d: -d.count("/")):
-        _remove_empty_tree(io, root / rel)
+        remove_empty_tree(io, root / rel)
     return restored
 
 
@@ -222,7 +222,7 @@ def _remove(io: DiskIO, p: Path) -> None:
         io.rmtree(p)
 
 
-def _remove_empty_tree(io: DiskIO, d: Path) -> None:
+def remove_empty_tree(io: DiskIO, d: Path) -> None:
     if not d.is_dir() or d.is_symlink():
         return
     cache = d / "__pycache__"

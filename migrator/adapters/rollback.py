@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 
 from migrator.adapters.disk import DiskIO, atomic_write, current_disk, describe, remove_tmp, replace_durably, write_json_durably
-from migrator.adapters.journal import damaged_record, make_parents, restore, write_state
+from migrator.adapters.journal import damaged_record, make_parents, remove_empty_tree, restore, write_state
 from migrator.adapters.state import (
     STATE_FILE,
     AppliedPhase,
@@ -169,6 +169,7 @@ def undo_journal(disk: DiskIO, root: Path, undo: Path, marker: dict, after: Stat
     an error puts the tree, the state and the marker back as they were (RollbackFailed
     says so: "rolling back `what` failed … — `still`")."""
     before = _current_images(root, undo)
+    absent_dirs = _absent_dirs(root, undo)
     state_path = state_dir(root) / STATE_FILE
     state_before = state_path.read_bytes() if state_path.is_file() else None
     try:
@@ -178,6 +179,8 @@ def undo_journal(disk: DiskIO, root: Path, undo: Path, marker: dict, after: Stat
     except Exception as exc:
         try:
             _put_back(disk, root, before)
+            for d in absent_dirs:  # the folders the restore recreated, deepest first
+                remove_empty_tree(disk, root / d)
             if (state_path.read_bytes() if state_path.is_file() else None) != state_before and state_before is not None:
                 replace_durably(disk, state_path, state_before)
             if rollback_marker(root).exists():
@@ -188,6 +191,12 @@ def undo_journal(disk: DiskIO, root: Path, undo: Path, marker: dict, after: Stat
                 "the tree is half rolled back — fix the cause, then run `migrate rollback` again to finish"
             ) from None
         raise RollbackFailed(f"rolling back {what} failed: {describe(exc)}; the tree was put back as it was — {still}") from None
+
+
+def _absent_dirs(root: Path, undo: Path) -> list[str]:
+    """The folders the undo record recreates (it removed them) that are absent now, deepest first."""
+    data = json.loads((undo / "journal.json").read_text(encoding="utf-8"))
+    return sorted((d for d in data.get("removed_dirs", []) if not (root / d).exists()), key=lambda d: (-d.count("/"), d))
 
 
 def _current_images(root: Path, undo: Path) -> list[tuple[str, bytes | None, int | None]]:

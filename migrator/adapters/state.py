@@ -384,8 +384,12 @@ def pending_rollback(root: Path) -> int | None:
         raise StateError(
             f"{marker}: {_why(exc)} — a `migrate rollback` was interrupted; its phase is the "
             f"highest number in {state_dir(root) / APPLIED_DIR} that state.json lists: write "
-            '{"phase": N} into this file and run `migrate rollback` again'
+            '{"phase": N} into this file and run `migrate rollback` again (' + _MARKER_FIX + ")"
         ) from None
+
+
+_MARKER_FIX = 'if it was putting back retired facades, write {"step": ID} instead, ID: the id of the last `retire` step in state.json'
+
 
 
 def pending_step_rollback(root: Path) -> int | None:
@@ -394,14 +398,12 @@ def pending_step_rollback(root: Path) -> int | None:
     marker = rollback_marker(root)
     if not marker.exists():
         return None
+    pending_rollback(root)  # a marker that cannot be read refuses, with the way out
     try:
         data = json.loads(marker.read_bytes().decode("utf-8"))
-        return _field(data, "step", int, "") if isinstance(data, dict) and "step" in data else None
+        return _field(data, "step", int, "") if "step" in data and "phase" not in data else None
     except (OSError, UnicodeDecodeError, ValueError, _Shape) as exc:
-        raise StateError(
-            f"{marker}: {_why(exc)} — a `migrate rollback` was interrupted; if it was putting back retired facades, "
-            f'write {{"step": ID}} into this file (ID: the last `retire` step in state.json) and run `migrate rollback` again'
-        ) from None
+        raise StateError(f"{marker}: {_why(exc)} — {_MARKER_FIX}") from None
 
 
 #: The command that writes a journal of each op, for the message of an interruption.
