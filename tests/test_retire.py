@@ -311,3 +311,23 @@ def test_a_damaged_step_record_refuses_with_its_key(applied, steps, message):
     assert result.exit_code == 3, result.output
     assert message in result.output and "Traceback" not in result.output
     assert tree_state(root) == before
+
+
+@pytest.mark.parametrize("k", [pytest.param(1, id="after the first removal"), pytest.param(4, id="after the state was written")])
+def test_a_killed_retire_is_detected_and_rollback_puts_every_facade_back(tmp_path, k):
+    mapping, root = _package_project(tmp_path)
+    with_facades, state_with_facades = tree_state(root), read_state(root)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "MIGRATOR_CRASH_AFTER_WRITES": str(k)}
+
+    killed = subprocess.run([sys.executable, "-m", "migrator", "retire", "--mapping", str(mapping)], env=env, capture_output=True, text=True, timeout=120)
+
+    assert killed.returncode == -9, killed.stderr
+    assert tree_state(root) != with_facades
+    check = run_cli("check", "--mapping", str(mapping))
+    assert check.exit_code == 3 and "an earlier `migrate retire` was interrupted" in check.output
+    assert json.loads(run_cli("status", "--mapping", str(mapping), "--format", "json").stdout)["interruption"]["op"] == "retire"
+
+    rolled = run_cli("rollback", "--mapping", str(mapping))
+
+    assert rolled.exit_code == 0, rolled.output
+    assert tree_state(root) == with_facades and read_state(root) == state_with_facades

@@ -20,7 +20,16 @@ from migrator.adapters.apply import ApplyResult, new_step, write_step
 from migrator.adapters.disk import DiskIO, current_disk, describe
 from migrator.adapters.journal import damaged_record, write_state
 from migrator.adapters.rollback import RollbackFailed, RollbackRefused, undo_journal
-from migrator.adapters.state import RETIRE, State, Step, pending_step_rollback, read_state, retired_dir, rollback_marker, sha256
+from migrator.adapters.state import (
+    RETIRE,
+    State,
+    Step,
+    pending_step_rollback,
+    read_state,
+    retired_dir,
+    rollback_marker,
+    sha256,
+)
 from migrator.model.plan import PhasePlan
 
 

@@ -130,13 +130,6 @@ class State:
         """Every facade path a recorded retirement removed → that retirement."""
         return {path: s for s in self.steps if s.kind == RETIRE for path in s.files}
 
-    def expected_files(self) -> dict[str, str | None]:
-        """path → sha256 of what the last record that wrote the path left there (None:
-        removed): the tree as migrate left it, phases and steps alike."""
-        out: dict[str, str | None] = {}
-        for record in self.history():
-            out.update(record.files)
-        return out
 
 
 def state_dir(root: Path) -> Path:

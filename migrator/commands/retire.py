@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from migrator.adapters.snapshot import read_snapshot
 from migrator.adapters.state import State, sha256
 from migrator.analysis.project import ProjectIndex, Snapshot
-from migrator.commands.check import applied_moves, facade_modules, is_about, kept_references, stale_references
+from migrator.commands.check import (
+    applied_moves,
+    facade_modules,
+    is_about,
+    kept_references,
+    stale_references,
+)
 from migrator.engine.layout import emptied_dirs
 from migrator.engine.prefilter import mentions
 from migrator.mapping.spec import Mapping

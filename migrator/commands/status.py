@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.adapters.state import RETIRE, AppliedPhase, Interruption, State, Step, interruption, lock_holder, modified_files, sha256, undo_dir
+from migrator.adapters.state import (
+    RETIRE,
+    AppliedPhase,
+    Interruption,
+    State,
+    Step,
+    interruption,
+    lock_holder,
+    modified_files,
+    sha256,
+    undo_dir,
+)
 from migrator.mapping.spec import Mapping
 
 #: Who made an edit since a phase (`Status.edits[].by`).
