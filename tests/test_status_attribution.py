@@ -58,7 +58,7 @@ def _by(data: dict) -> dict[tuple[int, str], tuple]:
 
 
 def test_an_edit_by_a_later_phase_is_attributed_to_that_phase(applied):
-    mapping, root = applied
+    mapping, _ = applied
     assert run_cli("apply", "--mapping", str(mapping), "--phase", "2").exit_code == 0
 
     data = _status(mapping)
@@ -110,7 +110,7 @@ def test_an_edit_no_record_explains_is_the_users(applied):
 
 
 def test_facades_removed_by_retire_are_attributed_to_it(applied):
-    mapping, root = applied
+    mapping, _ = applied
     assert run_cli("retire", "--mapping", str(mapping)).exit_code == 0
 
     data = _status(mapping)
