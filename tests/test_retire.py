@@ -331,3 +331,14 @@ def test_a_killed_retire_is_detected_and_rollback_puts_every_facade_back(tmp_pat
 
     assert rolled.exit_code == 0, rolled.output
     assert tree_state(root) == with_facades and read_state(root) == state_with_facades
+
+
+def test_verify_does_not_count_retired_facades_as_broken(tmp_path):
+    mapping, root = _package_project(tmp_path)
+    assert run_cli("retire", "--mapping", str(mapping)).exit_code == 0
+
+    result = run_cli("verify", "--mapping", str(mapping), "--format", "json")
+
+    data = json.loads(result.stdout)
+    assert data["facades"]["failures"] == [], data["facades"]
+    assert any("retired by `migrate retire`" in note for note in data["notes"])

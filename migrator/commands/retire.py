@@ -95,7 +95,7 @@ def plan_retire(mapping: Mapping, state: State, phase: int | None = None, snapsh
     modules = set(served.values())
     references = tuple(f for f in stale_references(mapping, snapshot, state, index) if is_about(f, modules)) if modules else ()
     kept = kept_references(mapping, snapshot, state, index, served, retired=False) + _excluded_mentions(snapshot, state, index, modules)
-    edited = tuple(_not_as_written(snapshot, f) for f in facades if _not_as_written(snapshot, f) is not None)
+    edited = tuple(why for why in (_not_as_written(snapshot, f) for f in facades) if why is not None)
     return RetirePlan(
         tuple(sorted({f.phase for f in facades})), tuple(facades), references, tuple(kept), edited,
         _deletions(mapping, snapshot, facades),

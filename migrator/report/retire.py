@@ -14,7 +14,7 @@ def print_retire_refusal(console, plan) -> None:
         console.print(f"\n{len(plan.references)} reference(s) still use their old paths:")
         for f in plan.references:
             console.print(f"  [bold]{escape(f.location())}:[/] [red]{f.code}[/] {escape(f.message)}")
-        console.print("fix: run `migrate check --fix` to rewrite them (command lines, MIG006, by hand), then `migrate retire` again")
+        console.print("fix: run `migrate check --fix` to rewrite them (a `python -m` line, MIG006, you change by hand), then run `migrate retire` again")
     if plan.kept:
         files = sorted({f.path for f in plan.kept})
         console.print(f"\n{len(files)} file(s) keep the old paths on purpose (target.keep_on_facades) or are never rewritten (target.exclude): {escape(', '.join(files))}")
