@@ -398,3 +398,17 @@ def _on_a_terminal(argv: list[str], answer: bytes, timeout: float = 60) -> str:
         proc.wait()
         os.close(master)
     return chunks.decode(errors="replace")
+
+
+def test_facades_retired_after_phase_1_are_not_a_lost_phase_for_phase_2(repo):
+    # retire's removals and check --fix's rewrites are recorded history, like a phase's
+    repo_dir, mapping, root = repo
+    assert run_cli("apply", "-m", str(mapping), "--phase", "1").exit_code == 0
+    retired = run_cli("retire", "-m", str(mapping))
+    assert retired.exit_code == 0, retired.output
+    assert not (root / "src/app/utils/__init__.py").exists()
+
+    result = run_cli("apply", "-m", str(mapping), "--phase", "2")
+
+    assert result.exit_code == 0, result.output
+    assert applied(root) == (1, 2)

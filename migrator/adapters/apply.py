@@ -31,6 +31,7 @@ holds what the recorded phases wrote (a `git stash` takes it away), and
 from __future__ import annotations
 
 import ast
+import dataclasses
 import errno
 import os
 import time
@@ -43,7 +44,20 @@ from migrator.adapters.disk import DiskIO, atomic_write, current_disk, describe,
 from migrator.adapters.journal import die, make_dirs, restore, write_journal, write_state
 from migrator.adapters.lock import ensure_state_dir
 from migrator.adapters.preflight import moved_verbatim, preflight, touched_paths
-from migrator.adapters.state import STATE_FILE, AppliedPhase, State, journal_dir, pre_images, read_state, sha256, state_dir, undo_dir
+from migrator.adapters.state import (
+    FIX,
+    STATE_FILE,
+    AppliedPhase,
+    State,
+    Step,
+    journal_dir,
+    pre_images,
+    read_state,
+    retired_dir,
+    sha256,
+    state_dir,
+    undo_dir,
+)
 from migrator.model.plan import FileChange, PhasePlan
 
 #: Test hook (used by tests/test_crash_recovery.py): the process kills itself with
@@ -84,9 +98,27 @@ def apply_phase(root: Path, plan: PhasePlan, *, git_mv: bool = False, io: DiskIO
 
 
 def write_changes(root: Path, plan: PhasePlan, *, io: DiskIO | None = None) -> ApplyResult:
-    """Write changes that are not a phase (`check --fix`), with the same guarantees."""
+    """Write changes that are not a phase (`check --fix`), with the same guarantees, and
+    record what they wrote as a step of the state (for `status`; `rollback` does not undo it)."""
     root = root.resolve()
-    return _transaction(current_disk(io), root, plan, "fix", None)
+    files = {c.path: sha256(c.after) for c in plan.changes}
+    return _transaction(current_disk(io), root, plan, "fix", None, new_step(root, FIX, files))
+
+
+def write_step(root: Path, plan: PhasePlan, op: str, step: Step, *, io: DiskIO | None = None) -> ApplyResult:
+    """Write changes recorded as `step` (`op`: "retire"), with the same guarantees as a
+    phase; the journal becomes the step's undo record (`state.retired_dir`)."""
+    return _transaction(current_disk(io), root.resolve(), plan, op, None, step)
+
+
+def new_step(root: Path, kind: str, files: dict[str, str | None], phases: tuple[int, ...] = ()) -> Step:
+    """The next step of the target's state: recorded now, after its last applied phase."""
+    state = read_state(root)
+    return Step(kind, state.next_step_id(), _now(), state.last_phase(), files, phases)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def uncommitted_touched(root: Path, plan: PhasePlan, state: State | None = None) -> list[str] | None:
@@ -108,12 +140,15 @@ def uncommitted_touched(root: Path, plan: PhasePlan, state: State | None = None)
 
 
 def recorded_contents(state: State) -> dict[str, tuple[int, str | None]]:
-    """path → (phase, sha256 or None for absent) of what the recorded phases left at each
-    path they wrote: the latest phase that wrote a path wins."""
+    """path → (phase, sha256 or None for absent) of what the recorded history left at each
+    path it wrote: phases and the steps between them (`retire`, `check --fix`), in the
+    order they happened (`State.history`); the last record that wrote a path wins. A
+    step counts under the phase it followed."""
     out: dict[str, tuple[int, str | None]] = {}
-    for a in sorted(state.applied, key=lambda a: a.phase):
-        for rel, digest in a.files.items():
-            out[rel] = (a.phase, digest)
+    for record in state.history():
+        phase = record.phase if isinstance(record, AppliedPhase) else (record.after or 0)
+        for rel, digest in record.files.items():
+            out[rel] = (phase, digest)
     return out
 
 
@@ -180,6 +215,10 @@ def _digest_on_disk(root: Path, rel: str) -> str | None:
         return None
 
 
+#: What a transaction of each op does, for its error messages.
+_WHAT = {"apply": "writing the phase", "retire": "removing the facades", "fix": "writing the fixes"}
+
+
 @dataclass(frozen=True)
 class _Run:
     """One transaction: where it writes and how (what every step below needs)."""
@@ -188,12 +227,13 @@ class _Run:
     root: Path
     jdir: Path
     plan: PhasePlan
-    op: str  # "apply" records a phase; "fix" does not
+    op: str  # "apply" records a phase; "retire" and "fix" record `step`
     tree: vcs.WorkTree | None  # git moves, with --git-mv
     git_moved: dict[str, str]  # new path → old path, for the moves `git mv` makes
+    step: Step | None = None
 
 
-def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.WorkTree | None) -> ApplyResult:
+def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.WorkTree | None, step: Step | None = None) -> ApplyResult:
     """Journal, write, verify, record; any error puts back every file and the state."""
     jdir = journal_dir(root)
     if (jdir / "journal.json").exists():
@@ -204,14 +244,14 @@ def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.Wor
         raise ApplyError(f"{rel}: {why}; nothing was changed")
     changes = _ordered(plan.changes)
     git_moves = _git_moves(root, changes, tree) if tree is not None else []
-    run = _Run(io, root, jdir, plan, op, tree, {new: old for old, new in git_moves})
+    run = _Run(io, root, jdir, plan, op, tree, {new: old for old, new in git_moves}, step)
     state_path = state_dir(root) / STATE_FILE
     state_before = state_path.read_bytes() if state_path.is_file() else None
     journal_started = False
     try:
         ensure_state_dir(root)
         journal_started = True
-        write_journal(io, root, jdir, plan, op, _git_record(tree, git_moves))
+        write_journal(io, root, jdir, plan, op, _git_record(tree, git_moves), step.id if step else None)
         written, deleted = _write_all(run, changes)
         _remove_dirs(run)
         _verify_python(root, plan)
@@ -222,12 +262,12 @@ def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.Wor
                 _abort(run, state_path, state_before)
             except Exception as again:
                 raise ApplyError(
-                    f"writing the phase failed ({describe(exc)}) and so did restoring the tree ({describe(again)}); "
+                    f"{_WHAT[op]} failed ({describe(exc)}) and so did restoring the tree ({describe(again)}); "
                     f"the journal is kept ({jdir}) — fix the cause, then run `migrate rollback` to restore the tree"
                 ) from None
         if isinstance(exc, ApplyError) or not isinstance(exc, Exception):
             raise
-        raise ApplyError(f"writing the phase failed: {describe(exc)}; every file was restored — nothing changed") from None
+        raise ApplyError(f"{_WHAT[op]} failed: {describe(exc)}; every file was restored — nothing changed") from None
     return ApplyResult(plan.phase, written, deleted, len(git_moves))
 
 
@@ -269,15 +309,23 @@ def _write_all(run: _Run, changes: list[FileChange]) -> tuple[int, int]:
 
 
 def _record(run: _Run, *, crash_after: int, files: int) -> None:
-    """Record the phase in the state and file the journal as its undo record (an apply),
-    or drop the journal (a fix)."""
-    if run.op != "apply":
+    """Record the phase (an apply) or the step (a retire, a fix) in the state and file
+    the journal as its undo record, or drop it (a fix: not undone)."""
+    if run.step is not None:
+        state = read_state(run.root)
+        write_state(run.io, run.root, state.without_step(run.step.id).with_step(run.step))
+        if run.op != "retire":
+            run.io.rmtree(run.jdir)
+            return
+        undo = retired_dir(run.root, run.step.id)
+    elif run.op == "apply":
+        _mark_applied(run.io, run.root, run.plan)
+        undo = undo_dir(run.root, run.plan.phase)
+    else:
         run.io.rmtree(run.jdir)
         return
-    _mark_applied(run.io, run.root, run.plan)
     if crash_after > files:
         die()  # after the state is written, before the journal becomes the undo record
-    undo = undo_dir(run.root, run.plan.phase)
     if undo.exists():
         run.io.rmtree(undo)
     if not undo.parent.is_dir():
@@ -369,7 +417,7 @@ def _mark_applied(io: DiskIO, root: Path, plan: PhasePlan) -> None:
     entry = AppliedPhase(
         plan.phase,
         plan.title,
-        datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        _now(),
         plan.digest(),
         files,
         roles,
@@ -378,4 +426,4 @@ def _mark_applied(io: DiskIO, root: Path, plan: PhasePlan) -> None:
         plan.cycle_baseline,
     )
     applied = tuple(a for a in state.applied if a.phase != plan.phase) + (entry,)
-    write_state(io, root, State(root, tuple(sorted(applied, key=lambda a: a.phase))))
+    write_state(io, root, dataclasses.replace(state, applied=tuple(sorted(applied, key=lambda a: a.phase))))

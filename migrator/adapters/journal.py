@@ -32,9 +32,10 @@ from migrator.model.plan import PhasePlan
 CRASH_AFTER_RESTORES_ENV = "MIGRATOR_CRASH_AFTER_RESTORES"
 
 
-def write_journal(io: DiskIO, root: Path, jdir: Path, plan: PhasePlan, op: str, git: dict | None) -> None:
+def write_journal(io: DiskIO, root: Path, jdir: Path, plan: PhasePlan, op: str, git: dict | None, step: int | None = None) -> None:
     """Journal the pre-image of every path the phase touches, before any of them changes
-    (`git`: the index entries of the paths `git mv` will move, to put back)."""
+    (`git`: the index entries of the paths `git mv` will move, to put back; `step`: the
+    id of the step a `retire` or `check --fix` records, so a recovery can take it out)."""
     if jdir.exists():
         io.rmtree(jdir)  # a journal whose writing was itself interrupted: nothing was touched
     io.mkdir(jdir, 0o700)
@@ -63,6 +64,8 @@ def write_journal(io: DiskIO, root: Path, jdir: Path, plan: PhasePlan, op: str, 
     }
     if git is not None:
         journal["git"] = git
+    if step is not None:
+        journal["step"] = step
     write_json_durably(io, jdir / "journal.json", journal)
 
 
@@ -166,7 +169,7 @@ def restore(io: DiskIO, root: Path, jdir: Path) -> list[str]:
         if tree is not None:
             vcs.restore_index(tree, git["index"], git["paths"])
     for rel in sorted(data.get("created_dirs", []), key=lambda d: -d.count("/")):
-        _remove_empty_tree(io, root / rel)
+        remove_empty_tree(io, root / rel)
     return restored
 
 
@@ -219,7 +222,7 @@ def _remove(io: DiskIO, p: Path) -> None:
         io.rmtree(p)
 
 
-def _remove_empty_tree(io: DiskIO, d: Path) -> None:
+def remove_empty_tree(io: DiskIO, d: Path) -> None:
     if not d.is_dir() or d.is_symlink():
         return
     cache = d / "__pycache__"

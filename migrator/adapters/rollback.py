@@ -18,11 +18,12 @@ import stat
 from pathlib import Path
 
 from migrator.adapters.disk import DiskIO, atomic_write, current_disk, describe, remove_tmp, replace_durably, write_json_durably
-from migrator.adapters.journal import damaged_record, make_parents, restore, write_state
+from migrator.adapters.journal import damaged_record, make_parents, remove_empty_tree, restore, write_state
 from migrator.adapters.state import (
     STATE_FILE,
     AppliedPhase,
     State,
+    Step,
     journal_dir,
     modified_files,
     pending_rollback,
@@ -72,7 +73,11 @@ def recover(root: Path, *, io: DiskIO | None = None) -> list[str] | None:
         state = read_state(root)
         recorded = state.get(data["phase"])
         if recorded is not None and recorded.plan_digest == data["plan_digest"]:
-            write_state(disk, root, State(root, tuple(a for a in state.applied if a.phase != data["phase"])))
+            write_state(disk, root, state.without_phase(data["phase"]))
+    elif isinstance(data.get("step"), int):  # a retire or check --fix killed after recording its step
+        state = read_state(root)
+        if state.get_step(data["step"]) is not None:
+            write_state(disk, root, state.without_step(data["step"]))
     disk.rmtree(jdir)
     return restored
 
@@ -96,9 +101,10 @@ def rollback_phase(root: Path, phase: int | None = None, *, io: DiskIO | None = 
         _finish_rollback(disk, root, state, resuming)
         return resuming
     last = _phase_to_undo(state, phase=phase, resuming=resuming)
+    _refuse_later_step(state, last)
     undo = undo_dir(root, last.phase)
     _refuse_untrusted(root, last, undo)
-    _undo(disk, root, state, last, undo)
+    undo_journal(disk, root, undo, {"phase": last.phase}, state.without_phase(last.phase), f"phase {last.phase}", f"phase {last.phase} is still applied")
     try:
         _finish_rollback(disk, root, read_state(root), last.phase)
     except Exception as exc:
@@ -126,6 +132,17 @@ def _phase_to_undo(state: State, *, phase: int | None, resuming: int | None) -> 
     return last
 
 
+def _refuse_later_step(state: State, last: AppliedPhase) -> None:
+    """A retirement recorded after the phase is undone first (the last step first)."""
+    step = state.last_undoable()
+    if isinstance(step, Step):
+        raise RollbackRefused(
+            f"phase {last.phase} cannot be rolled back before the facades retired after it: "
+            f"run `migrate rollback` without --phase to put back the facades of phase(s) {', '.join(map(str, step.phases))} first",
+            [],
+        )
+
+
 def _refuse_untrusted(root: Path, last: AppliedPhase, undo: Path) -> None:
     """Refuse (before touching anything) a missing or damaged undo record, and files
     edited since the phase."""
@@ -147,29 +164,39 @@ def _refuse_untrusted(root: Path, last: AppliedPhase, undo: Path) -> None:
         )
 
 
-def _undo(disk: DiskIO, root: Path, state: State, last: AppliedPhase, undo: Path) -> None:
-    """Mark, restore the undo record and record the phase as undone; an error puts the
-    tree, the state and the marker back as they were (RollbackFailed says so)."""
+def undo_journal(disk: DiskIO, root: Path, undo: Path, marker: dict, after: State, what: str, still: str) -> None:
+    """Mark (`marker`), restore the undo record and record the state `after` the undo;
+    an error puts the tree, the state and the marker back as they were (RollbackFailed
+    says so: "rolling back `what` failed … — `still`")."""
     before = _current_images(root, undo)
+    absent_dirs = _absent_dirs(root, undo)
     state_path = state_dir(root) / STATE_FILE
     state_before = state_path.read_bytes() if state_path.is_file() else None
     try:
-        write_json_durably(disk, rollback_marker(root), {"phase": last.phase})
+        write_json_durably(disk, rollback_marker(root), marker)
         restore(disk, root, undo)
-        write_state(disk, root, State(root, tuple(a for a in state.applied if a.phase != last.phase)))
+        write_state(disk, root, after)
     except Exception as exc:
         try:
             _put_back(disk, root, before)
+            for d in absent_dirs:  # the folders the restore recreated, deepest first
+                remove_empty_tree(disk, root / d)
             if (state_path.read_bytes() if state_path.is_file() else None) != state_before and state_before is not None:
                 replace_durably(disk, state_path, state_before)
             if rollback_marker(root).exists():
                 disk.unlink(rollback_marker(root))
         except Exception as again:
             raise RollbackFailed(
-                f"rolling back phase {last.phase} failed ({describe(exc)}) and so did putting the tree back ({describe(again)}); "
+                f"rolling back {what} failed ({describe(exc)}) and so did putting the tree back ({describe(again)}); "
                 "the tree is half rolled back — fix the cause, then run `migrate rollback` again to finish"
             ) from None
-        raise RollbackFailed(f"rolling back phase {last.phase} failed: {describe(exc)}; the tree was put back as it was — phase {last.phase} is still applied") from None
+        raise RollbackFailed(f"rolling back {what} failed: {describe(exc)}; the tree was put back as it was — {still}") from None
+
+
+def _absent_dirs(root: Path, undo: Path) -> list[str]:
+    """The folders the undo record recreates (it removed them) that are absent now, deepest first."""
+    data = json.loads((undo / "journal.json").read_text(encoding="utf-8"))
+    return sorted((d for d in data.get("removed_dirs", []) if not (root / d).exists()), key=lambda d: (-d.count("/"), d))
 
 
 def _current_images(root: Path, undo: Path) -> list[tuple[str, bytes | None, int | None]]:
@@ -200,7 +227,7 @@ def _put_back(disk: DiskIO, root: Path, images: list[tuple[str, bytes | None, in
 
 def _finish_rollback(disk: DiskIO, root: Path, state: State, phase: int) -> None:
     if state.get(phase) is not None:
-        write_state(disk, root, State(root, tuple(a for a in state.applied if a.phase != phase)))
+        write_state(disk, root, state.without_phase(phase))
     undo = undo_dir(root, phase)
     if undo.exists():
         disk.rmtree(undo)

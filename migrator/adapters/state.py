@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migrator.analysis.project import STATE_DIR
@@ -16,6 +16,7 @@ from migrator.analysis.project import STATE_DIR
 STATE_FILE = "state.json"
 JOURNAL_DIR = "journal"
 APPLIED_DIR = "applied"
+RETIRED_DIR = "retired"
 ROLLBACK_FILE = "rollback.json"
 LOCK_FILE = "lock"
 
@@ -42,10 +43,37 @@ class AppliedPhase:
     cycles: tuple[tuple[str, ...], ...] = ()
 
 
+#: The kinds of steps that are not phases (`Step.kind`).
+RETIRE = "retire"
+FIX = "fix"
+
+
+@dataclass(frozen=True)
+class Step:
+    """A recorded change of the tree that is not a phase: `migrate retire` (the facades
+    it removed; undone by `migrate rollback` from its undo record `.migrator/retired/<id>/`)
+    or `migrate check --fix` (the files it rewrote; a record for `status`, not undone)."""
+
+    kind: str  # RETIRE or FIX
+    #: Increasing with time within one state file (never reused while the step is recorded).
+    id: int
+    at: str
+    #: The last applied phase when the step was recorded (None: no phase was applied).
+    #: A step comes after that phase and before the next one.
+    after: int | None
+    #: path → sha256 of the content the step wrote (None: the step removed the file)
+    files: dict[str, str | None]
+    #: RETIRE: the phases whose facades it removed
+    phases: tuple[int, ...] = ()
+
+
 @dataclass(frozen=True)
 class State:
     root: Path
     applied: tuple[AppliedPhase, ...]
+    #: Steps that are not phases, in the order they were recorded (`state.json` `steps`;
+    #: absent in files written before retire and `check --fix` were recorded).
+    steps: tuple[Step, ...] = ()
 
     @property
     def applied_numbers(self) -> tuple[int, ...]:
@@ -59,6 +87,49 @@ class State:
             if a.phase == phase:
                 return a
         return None
+
+    def history(self) -> list[AppliedPhase | Step]:
+        """Every record in the order it happened: phases in order, each followed by the
+        steps recorded after it (phases apply in order and undo from the last, so a
+        step recorded after phase N and before phase N+1 sits between them)."""
+        def key(r: AppliedPhase | Step) -> tuple[int, int, int]:
+            return (r.phase, 0, 0) if isinstance(r, AppliedPhase) else (r.after or 0, 1, r.id)
+        return sorted([*self.applied, *self.steps], key=key)
+
+    def last_undoable(self) -> AppliedPhase | Step | None:
+        """What `migrate rollback` undoes next: the last phase or retirement (a
+        `check --fix` record is not undone; it is dropped with the phase it followed)."""
+        undoable = [r for r in self.history() if isinstance(r, AppliedPhase) or r.kind == RETIRE]
+        return undoable[-1] if undoable else None
+
+    def get_step(self, step_id: int) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def next_step_id(self) -> int:
+        return max((s.id for s in self.steps), default=0) + 1
+
+    def last_phase(self) -> int | None:
+        return self.applied[-1].phase if self.applied else None
+
+    def with_step(self, step: Step) -> State:
+        return replace(self, steps=self.steps + (step,))
+
+    def without_step(self, step_id: int) -> State:
+        return replace(self, steps=tuple(s for s in self.steps if s.id != step_id))
+
+    def without_phase(self, phase: int) -> State:
+        """The state once `phase` is undone: the `check --fix` records made on top of it
+        go with it (what they rewrote pointed at the phase's new paths)."""
+        return replace(
+            self,
+            applied=tuple(a for a in self.applied if a.phase != phase),
+            steps=tuple(s for s in self.steps if s.after != phase),
+        )
+
+    def retired(self) -> dict[str, Step]:
+        """Every facade path a recorded retirement removed → that retirement."""
+        return {path: s for s in self.steps if s.kind == RETIRE for path in s.files}
+
 
 
 def state_dir(root: Path) -> Path:
@@ -96,9 +167,10 @@ def read_state(root: Path) -> State:
         if _field(data, "version", int, "") != 1:
             raise _Shape(f"version is {data['version']!r}; this migrate reads version 1 (written by another release?)")
         applied = tuple(_applied_phase(a, f"applied[{i}]") for i, a in enumerate(_field(data, "applied", list, "")))
+        steps = tuple(_step(s, f"steps[{i}]") for i, s in enumerate(_field(data, "steps", list, ""))) if "steps" in data else ()
     except (OSError, UnicodeDecodeError, ValueError, _Shape) as exc:
         raise StateError(f"{path}: {_why(exc)} — {_recovery(root, undo_record_phases(root))}") from None
-    return State(root, applied)
+    return State(root, applied, steps)
 
 
 class _Shape(Exception):
@@ -154,6 +226,24 @@ def _applied_phase(a, where: str) -> AppliedPhase:
     )
 
 
+def _step(s, where: str) -> Step:
+    """One `steps[]` entry (a retirement or a `check --fix`), every key and value checked."""
+    kind = _field(s, "kind", str, where)
+    if kind not in (RETIRE, FIX):
+        raise _Shape(f"{where}.kind is {kind!r}, expected {RETIRE!r} or {FIX!r}")
+    files = _field(s, "files", dict, where)
+    for rel, digest in files.items():
+        if digest is not None and not isinstance(digest, str):
+            raise _Shape(f"{where}.files[{rel!r}] is {digest!r}, expected a sha256 string or null")
+    after = s.get("after_phase") if isinstance(s, dict) else None
+    if after is not None:
+        after = _field(s, "after_phase", int, where)
+    phases = _field(s, "phases", list, where) if "phases" in s else []
+    if not all(isinstance(p, int) and not isinstance(p, bool) for p in phases):
+        raise _Shape(f"{where}.phases is {phases!r}, expected a list of phase numbers")
+    return Step(kind, _field(s, "id", int, where), _field(s, "at", str, where), after, dict(files), tuple(phases))
+
+
 def undo_record_phases(root: Path) -> tuple[int, ...]:
     """Phases whose undo record (`.migrator/applied/<N>/journal.json`) exists, ascending."""
     folder = state_dir(root) / APPLIED_DIR
@@ -186,31 +276,46 @@ def _recovery(root: Path, phases: tuple[int, ...]) -> str:
 
 
 def state_json(state: State) -> str:
-    return json.dumps(
-        {
-            "version": 1,
-            "applied": [
-                {
-                    "phase": a.phase,
-                    "title": a.title,
-                    "applied_at": a.applied_at,
-                    "plan_digest": a.plan_digest,
-                    "files": dict(sorted(a.files.items())),
-                    "roles": dict(sorted(a.roles.items())),
-                    "moves": dict(sorted(a.moves.items())),
-                    "symbols": dict(sorted(a.symbols.items())),
-                    "cycles": [list(c) for c in a.cycles],
-                }
-                for a in state.applied
-            ],
-        },
-        indent=2,
-    ) + "\n"
+    data: dict = {
+        "version": 1,
+        "applied": [
+            {
+                "phase": a.phase,
+                "title": a.title,
+                "applied_at": a.applied_at,
+                "plan_digest": a.plan_digest,
+                "files": dict(sorted(a.files.items())),
+                "roles": dict(sorted(a.roles.items())),
+                "moves": dict(sorted(a.moves.items())),
+                "symbols": dict(sorted(a.symbols.items())),
+                "cycles": [list(c) for c in a.cycles],
+            }
+            for a in state.applied
+        ],
+    }
+    if state.steps:  # absent until the first step: a state without steps is written as before
+        data["steps"] = [
+            {
+                "kind": s.kind,
+                "id": s.id,
+                "at": s.at,
+                "after_phase": s.after,
+                "phases": list(s.phases),
+                "files": dict(sorted(s.files.items())),
+            }
+            for s in state.steps
+        ]
+    return json.dumps(data, indent=2) + "\n"
 
 
 def undo_dir(root: Path, phase: int) -> Path:
     """Where the journal of an applied phase is kept as its undo record."""
     return state_dir(root) / APPLIED_DIR / str(phase)
+
+
+def retired_dir(root: Path, step_id: int) -> Path:
+    """Where the journal of a `migrate retire` is kept as its undo record."""
+    return state_dir(root) / RETIRED_DIR / str(step_id)
 
 
 def rollback_marker(root: Path) -> Path:
@@ -264,20 +369,45 @@ def pending_rollback(root: Path) -> int | None:
     if not marker.exists():
         return None
     try:
-        return _field(json.loads(marker.read_bytes().decode("utf-8")), "phase", int, "")
+        data = json.loads(marker.read_bytes().decode("utf-8"))
+        if isinstance(data, dict) and "step" in data and "phase" not in data:
+            return None  # the rollback of a retirement (`pending_step_rollback`)
+        return _field(data, "phase", int, "")
     except (OSError, UnicodeDecodeError, ValueError, _Shape) as exc:
         raise StateError(
             f"{marker}: {_why(exc)} — a `migrate rollback` was interrupted; its phase is the "
             f"highest number in {state_dir(root) / APPLIED_DIR} that state.json lists: write "
-            '{"phase": N} into this file and run `migrate rollback` again'
+            '{"phase": N} into this file and run `migrate rollback` again (' + _MARKER_FIX + ")"
         ) from None
+
+
+_MARKER_FIX = 'if it was putting back retired facades, write {"step": ID} instead, ID: the id of the last `retire` step in state.json'
+
+
+
+def pending_step_rollback(root: Path) -> int | None:
+    """The id of the retirement a `migrate rollback` was putting back when it was
+    interrupted, if any (its marker holds `{"step": id}`)."""
+    marker = rollback_marker(root)
+    if not marker.exists():
+        return None
+    pending_rollback(root)  # a marker that cannot be read refuses, with the way out
+    try:
+        data = json.loads(marker.read_bytes().decode("utf-8"))
+        return _field(data, "step", int, "") if "step" in data and "phase" not in data else None
+    except (OSError, UnicodeDecodeError, ValueError, _Shape) as exc:
+        raise StateError(f"{marker}: {_why(exc)} — {_MARKER_FIX}") from None
+
+
+#: The command that writes a journal of each op, for the message of an interruption.
+_OP_COMMANDS = {"apply": "apply", "retire": "retire", "fix": "check --fix"}
 
 
 @dataclass(frozen=True)
 class Interruption:
     """An apply or rollback that did not finish: the tree may be half-written."""
 
-    op: str          # "apply" or "rollback"
+    op: str          # "apply", "retire", "check --fix" or "rollback"
     phase: int | None
 
     def __str__(self) -> str:
@@ -292,13 +422,16 @@ def interruption(root: Path) -> Interruption | None:
     if journal is not None:
         try:
             data = json.loads(journal.read_text(encoding="utf-8"))
-            phase = data.get("phase") if data.get("op") == "apply" else None
-        except (OSError, ValueError):
-            phase = None
-        return Interruption("apply", phase)
+            op = _OP_COMMANDS.get(data.get("op"), "apply")
+            phase = data.get("phase") if op == "apply" else None
+        except (OSError, ValueError, AttributeError):
+            op, phase = "apply", None
+        return Interruption(op, phase)
     phase = pending_rollback(root)
     if phase is not None:
         return Interruption("rollback", phase)
+    if pending_step_rollback(root) is not None:
+        return Interruption("rollback", None)
     return None
 
 

@@ -9,7 +9,7 @@ import sys
 
 # Each module registers its command on the app; the order here is the order of `--help`.
 # isort: off
-from migrator.cli import init, plan, apply, status, rollback, graph, check, audit, verify, schema  # noqa: F401
+from migrator.cli import init, plan, apply, status, rollback, retire, graph, check, audit, verify, schema  # noqa: F401
 # isort: on
 from migrator.cli._common import _TARGET, EXIT_INTERRUPTED, app
 

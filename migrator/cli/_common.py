@@ -12,7 +12,8 @@ import typer
 #: Exit codes, the same for every command (scripts and CI branch on them).
 #: 0: done, nothing to report (also: nothing to do, or the user declined to apply).
 EXIT_OK = 0
-#: 1: findings — `check`: stale references; `verify`: a regression or any failed check.
+#: 1: findings — `check`: stale references; `verify`: a regression or any failed check;
+#: `retire`: references to the old paths of the facades remain (listed; nothing changed).
 EXIT_FINDINGS = 1
 #: 2: bad usage (typer exits 2 on a bad option too) or bad mapping — an unreadable or
 #: invalid mapping, no such phase, an earlier phase not applied yet, --git-mv outside a
@@ -20,7 +21,8 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 #: 3: refused by a safety gate, or a write that failed and was undone — a plan with
 #: errors, uncommitted touched files, another process holding the writer lock, an
-#: interrupted apply/rollback or an untrusted state file, a refused or failed rollback.
+#: interrupted apply/rollback or an untrusted state file, a refused or failed rollback,
+#: `retire` of a facade edited or missing since its phase wrote it.
 #: Nothing was written, or what was written was put back, unless the message says to
 #: run `migrate rollback`.
 EXIT_REFUSED = 3

@@ -10,6 +10,7 @@ no longer matches what was written, and a phase whose moved files are gone.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from migrator.engine import command_lines as commands
 from migrator.engine.facades import is_generated_facade
@@ -19,8 +20,8 @@ from migrator.adapters.snapshot import read_snapshot
 from migrator.engine.prefilter import MENTION, mentions, prefilter
 from migrator.engine.reexports import with_reexports
 from migrator.engine.rewrite import FileRewriteError, rewrite_file
-from migrator.analysis.project import ProjectIndex, Snapshot, matches_any
-from migrator.model.names import absolute_module
+from migrator.analysis.project import FileEntry, ProjectIndex, Snapshot, matches_any
+from migrator.model.names import absolute_module, is_within
 from migrator.adapters.state import State, sha256
 
 #: Codes of check's findings: what kind of stale reference, or what else is wrong.
@@ -43,6 +44,7 @@ WHAT = {
 FACADE_EDITED = "MIG011"
 MOVED_FILE_MISSING = "MIG012"
 PARSE_ERROR = "MIG013"
+KEPT_ON_RETIRED = "MIG014"
 NEW_CYCLE = "MIG010"
 
 _DOTTED = re.compile(r"\.*[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -152,16 +154,20 @@ def _names(edit: Edit, ctx: FileContext, moves: MoveSet) -> tuple[str | None, st
 
 
 def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[Diagnostic]:
-    """Facades edited since they were written; moved files that are gone."""
+    """Facades edited since they were written; moved files that are gone; files kept on
+    the old paths (`keep_on_facades`) whose facades were retired. A facade that `migrate
+    retire` removed is gone on purpose: not a finding (references to its old path are
+    stale references, which now fail at import time)."""
     latest: dict[str, tuple[int, str | None, str]] = {}
     for phase in state.applied:
         for path, digest in phase.files.items():
             role = phase.roles.get(path, "edited")
             latest[path] = (phase.phase, digest, role)
+    retired = state.retired()
     findings = []
     root = mapping.root
     for path, (phase, digest, role) in sorted(latest.items()):
-        if digest is None:
+        if digest is None or (path in retired and (retired[path].after or 0) >= phase):
             continue
         full = root / path
         if role == "facade":
@@ -172,7 +178,60 @@ def state_findings(mapping: Mapping, snapshot: Snapshot, state: State) -> list[D
                 findings.append(_finding(path=path, line=1, col=1, code=FACADE_EDITED, message=f"the facade written by phase {phase} was edited — it no longer matches its target; restore it (facades hold no code) or re-apply the phase"))
         elif role == "moved" and not full.is_file():
             findings.append(_finding(path=path, line=1, col=1, code=MOVED_FILE_MISSING, message=f"phase {phase} moved a module here, but the file is missing — restore it from version control"))
+    if retired:
+        index = ProjectIndex.build(snapshot, mapping.spec.target.source_roots)
+        findings += kept_references(mapping, snapshot, state, index, facade_modules(retired, mapping.spec.target.source_roots), retired=True)
     return findings
+
+
+def facade_modules(paths, source_roots) -> dict[str, str]:
+    """The old dotted module each facade path serves (path → module), from the path alone
+    (the file may be gone)."""
+    index = ProjectIndex.build(Snapshot(Path("."), {p: FileEntry(b"", 0o644) for p in paths}), source_roots)
+    return {p: index.module_of(p).name for p in paths if index.module_of(p) is not None}
+
+
+def is_about(finding: Diagnostic, modules) -> bool:
+    """Whether a stale reference is (or may be) to an old path below one of `modules`:
+    a reference whose old name is unknown counts, so nothing is let through unseen."""
+    if finding.old is None:
+        return finding.code in WHAT
+    return any(is_within(finding.old, m) for m in modules)
+
+
+def kept_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex, facades: dict[str, str], *, retired: bool) -> list[Diagnostic]:
+    """References in `keep_on_facades` files to old paths whose facades (path → module)
+    are `retired`, or about to be: they stay on the old path on purpose, and no facade
+    would serve them any more (MIG014)."""
+    keep = mapping.spec.target.keep_on_facades
+    modules = set(facades.values())
+    if not keep or not modules:
+        return []
+    moves = with_reexports(applied_moves(state, index, snapshot), index, snapshot)
+    pattern = prefilter(moves)
+    out = []
+    for path in snapshot.paths():
+        if not matches_any(path, keep) or not path.endswith((".py", ".pyi", ".ipynb", ".yaml", ".yml", ".toml", ".ini", ".cfg")):
+            continue
+        data = snapshot.get(path) or b""
+        info = index.module_of(path)
+        if not pattern.may_refer(data.decode("utf-8", "replace"), info.package if info else None):
+            continue
+        module = info.name if info else None
+        ctx = FileContext(path, module, module, bool(info and info.is_package))
+        try:
+            found = [_edit_finding(path, e, ctx, moves) for e in rewrite_file(path, data, ctx, moves)[1]]
+        except FileRewriteError:
+            found = [_finding(path=path, line=line, col=col, code=MENTION, message="", old=old, new=new) for line, col, old, new in mentions(path, data, moves, info.package if info else None)]
+        why = "its facade was retired, so this fails at import time" if retired else "retiring its facade would break it"
+        for f in found:
+            if not is_about(f, modules):
+                continue
+            what = repr(f.old) if f.old else "an old path"
+            by_hand = f", or write {f.new!r} by hand" if f.new else ""
+            message = f"keeps {what} on purpose (target.keep_on_facades), but {why} — take the file out of keep_on_facades and run `migrate check --fix`{by_hand}"
+            out.append(_finding(path=path, line=f.line or 1, col=f.col or 1, code=KEPT_ON_RETIRED, message=message, old=f.old, new=f.new))
+    return out
 
 
 def new_cycle_findings(mapping: Mapping, snapshot: Snapshot, state: State, imports=None, progress=None, index: ProjectIndex | None = None) -> list[Diagnostic]:

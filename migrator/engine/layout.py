@@ -66,7 +66,7 @@ def settle(work: PhaseWork) -> Refusal | None:
     target = work.mapping.spec.target
     work.changes = work.tree.changes()
     work.after = work.tree.snapshot_after(target.exclude)
-    work.removed_dirs = _emptied_dirs(work.changes, work.before, work.after, target.source_roots)
+    work.removed_dirs = emptied_dirs(work.changes, work.before, work.after, target.source_roots)
     return None
 
 
@@ -78,7 +78,7 @@ def _parses(data: bytes) -> bool:
     return True
 
 
-def _emptied_dirs(changes: Iterable[FileChange], before: Snapshot, after: Snapshot, source_roots: Iterable[str]) -> tuple[str, ...]:
+def emptied_dirs(changes: Iterable[FileChange], before: Snapshot, after: Snapshot, source_roots: Iterable[str]) -> tuple[str, ...]:
     """The folders the phase leaves empty, deepest first: every file below them moved
     away or was deleted, and nothing the snapshot did not read lies there (a
     `__pycache__` does not count). Source roots themselves are never removed."""

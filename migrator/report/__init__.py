@@ -4,8 +4,8 @@ People get a git-style unified diff (coloured on a terminal), rich tables and me
 that name file:line and the fix; machines get stable JSON, each output the dump of
 its model in `report.schemas` (`"schema": "migrator.<name>/<major>"`, paths relative
 to the target root), whose JSON Schemas `migrate schema NAME` prints. One module per
-command's report — `plan`, `check`, `graph`, `audit`, `verify`, `status`, `init` — and
-`console` (the consoles, diagnostics,
+command's report — `plan`, `check`, `graph`, `audit`, `verify`, `status`, `init`,
+`retire` — and `console` (the consoles, diagnostics,
 progress bar); every function takes data (plans, findings, reports) and a console, and
 reads nothing from disk. Callers use
 `migrator.report` (`from migrator import report`): the names below are its interface.
@@ -19,6 +19,7 @@ from migrator.report.console import PROGRESS_MIN_FILES, make_console, paged, pri
 from migrator.report.graph import graph_json, print_graphs
 from migrator.report.init import print_init
 from migrator.report.plan import plan_diff, plan_json, print_plan_diff, summary_table
+from migrator.report.retire import print_retire_refusal, print_retired
 from migrator.report.status import print_status, status_json
 from migrator.report.verify import print_verify, verify_json
 
@@ -41,6 +42,8 @@ __all__ = [
     "print_graphs",
     "print_init",
     "print_plan_diff",
+    "print_retire_refusal",
+    "print_retired",
     "print_status",
     "print_verify",
     "progress",

@@ -10,7 +10,7 @@ from migrator.report.schemas._base import Output, SchemaField
 
 
 class InterruptionOut(Output):
-    op: Literal["apply", "rollback"]
+    op: Literal["apply", "rollback", "check --fix", "retire"]
     phase: int | None
     message: str
     fix: str = Field(description="The command that restores the tree.")
@@ -26,6 +26,25 @@ class PhaseStatusOut(Output):
     undo_record: bool | None = Field(description="Its undo record (.migrator/applied/N/) exists; null when not applied.")
 
 
+class EditOut(Output):
+    phase: int = Field(description="The phase that wrote the file.")
+    path: str
+    by: Literal["phase", "fix", "retire", "user"] = Field(
+        description="What made its current content: a later phase, `check --fix`, `retire`, or the user (content no record of migrate wrote)."
+    )
+    by_phase: int | None = Field(description="The later phase, for `by: phase`; else null.")
+    step: int | None = Field(description="The step's id (a number), for `by: fix` and `by: retire`; else null.")
+
+
+class StepOut(Output):
+    kind: Literal["retire", "fix"]
+    id: int
+    at: str = Field(description="ISO 8601 time the step was recorded.")
+    after_phase: int | None = Field(description="The last applied phase when it was recorded.")
+    phases: list[int] = Field(description="`retire`: the phases whose facades it removed.")
+    files: list[str] = Field(description="The paths it wrote or removed.")
+
+
 class StatusOutput(Output):
     """`migrate status --format json`: every phase of the mapping, applied or not."""
 
@@ -34,3 +53,5 @@ class StatusOutput(Output):
     interrupted: bool
     interruption: InterruptionOut | None
     phases: list[PhaseStatusOut]
+    edits: list[EditOut] = Field(description="Every file edited since a phase wrote it, with what made the edit.")
+    steps: list[StepOut] = Field(description="The recorded steps that are not phases (retire, check --fix), in order.")
