@@ -43,6 +43,8 @@ class InferredState(State):
     """
 
     half_applied: tuple[Diagnostic, ...] = ()
+    #: the phase `half_applied` is about
+    half_applied_phase: int | None = None
 
 
 class Verdict(Enum):
@@ -70,7 +72,7 @@ def infer_state(mapping: Mapping, snapshot: Snapshot, index: ProjectIndex | None
             continue
         if done:
             finding = _half_applied(mapping, phase, verdicts)
-            return InferredState(mapping.root, tuple(applied), (finding,))
+            return InferredState(mapping.root, tuple(applied), (finding,), phase.phase)
         break
     return InferredState(mapping.root, tuple(applied))
 

@@ -51,10 +51,11 @@ def _escape_property(text: str) -> str:
 def inferred_line(state: InferredState) -> str:
     """The one line saying that the applied phases were read from the tree."""
     numbers = state.applied_numbers
+    half = f"; phase {state.half_applied_phase} looks half-applied (MIG014)" if state.half_applied_phase is not None else ""
     if not numbers:
-        return f"no migration recorded in {STATE_PATH}, and the tree shows no phase of the mapping as applied"
+        return f"no migration recorded in {STATE_PATH}, and the tree shows no phase of the mapping as applied{half}"
     which = f"phase {numbers[0]}" if len(numbers) == 1 else f"phases {', '.join(map(str, numbers))}"
-    return f"no migration recorded in {STATE_PATH}; {which} inferred as applied from the tree"
+    return f"no migration recorded in {STATE_PATH}; {which} inferred as applied from the tree{half}"
 
 
 def print_check(console, findings, state) -> None:
