@@ -73,7 +73,7 @@ def git(repo: Path, *args: str) -> str:
     env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     proc = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", *args],
-        cwd=repo, env=env, capture_output=True, text=True,
+        cwd=repo, env=env, capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
     return proc.stdout
