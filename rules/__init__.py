@@ -30,6 +30,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
+from migrator.model.text import python_lines
 from rules.base import Example, Rule
 from rules.dotted_use import DottedUseRule
 from rules.import_from import ImportFromRule
@@ -292,7 +293,7 @@ class _LineMap:
 
     def then(self, before: str, after: str) -> _LineMap:
         """This map followed by the change `before` → `after`."""
-        old, new = before.splitlines(), after.splitlines()
+        old, new = python_lines(before), python_lines(after)
         head = 0
         while head < min(len(old), len(new)) and old[head] == new[head]:
             head += 1

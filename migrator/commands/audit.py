@@ -560,21 +560,13 @@ def _outside_imports(snapshot: Snapshot, index: ProjectIndex):
 
 
 def _notebook_cells(data: bytes) -> list[tuple[int, str]]:
-    import nbformat
+    from migrator.engine.notebooks import NotebookError, code_cells
 
     try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=nbformat.NO_CONVERT)
-    except Exception:
+        cells = code_cells(data.decode("utf-8"))
+    except (NotebookError, UnicodeDecodeError):
         return []
-    cells = []
-    for number, cell in enumerate(nb.cells, start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        if source.lstrip().startswith("%%"):
-            continue
-        cells.append((number, source))
-    return cells
+    return [(index + 1, source) for index, source in cells if not source.lstrip().startswith("%%")]
 
 
 def area_of(module: str) -> str:

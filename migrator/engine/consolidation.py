@@ -16,6 +16,7 @@ from migrator.analysis.equivalence import equivalent, unified
 from migrator.engine.phase_work import PhaseWork, Refusal
 from migrator.engine.rewrite import Changed, Failed, Skipped, Unchanged, decode_python, encode_python, newline_of, rewrite, with_newline
 from migrator.model.plan import ChangeRole, Diagnostic, FileContext, Severity
+from migrator.model.text import python_lines
 
 
 def consolidate_onto_existing(work: PhaseWork) -> Refusal | None:
@@ -84,7 +85,7 @@ def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:
     body = [n for n in body if not (isinstance(n, ast.ImportFrom) and n.module == "__future__")]
     if not body:
         return dest
-    lines = moved_text.splitlines(keepends=True)
+    lines = python_lines(moved_text, keepends=True)
     start = body[0].lineno - 1
     # keep comments directly above the first kept statement
     while start > 0 and lines[start - 1].lstrip().startswith("#"):

@@ -10,7 +10,9 @@ rewrite for callers that want the bytes and treat a failure as an exception.
 from __future__ import annotations
 
 import ast
+import difflib
 import os
+import re
 import tokenize
 from dataclasses import dataclass
 from io import BytesIO
@@ -21,6 +23,7 @@ from migrator.analysis.scans import ScanCache, content_key
 from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX
 from migrator.engine import configfiles, fastpath, notebooks
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, Progress, Severity
+from migrator.model.text import python_lines
 
 
 # --------------------------------------------------------------------------- text I/O
@@ -143,6 +146,48 @@ TOO_DEEP = (
 )
 
 
+# --------------------------------------------------------------------------- form feeds
+
+#: The whitespace that starts a line up to its last form feed (`\x0c`, `^L`).
+_FORM_FEED_LEAD = re.compile(r"[ \t\x0c]*\x0c")
+
+
+def keep_form_feeds(old: str, new: str) -> str:
+    """`new` with the form feeds that started lines of `old` put back.
+
+    libcst drops the whitespace before a statement up to a form feed (`\x0cx = 1` comes
+    out as `x = 1`), even in a statement it did not change. The tokenizer resets the
+    column at a form feed, so the lines mean the same, but the bytes are not the user's.
+    Lines are matched by difflib (after taking those leads off `old`): an equal line, or
+    one of a replaced run of the same length (the rewritten statement), gets its lead back;
+    a run rewritten into another number of lines gets the lead of its first line.
+    """
+    if "\x0c" not in old:
+        return new
+    old_lines = python_lines(old, keepends=True)
+    leads: dict[int, str] = {}
+    for i, line in enumerate(old_lines):
+        found = _FORM_FEED_LEAD.match(line)
+        if found and line[found.end() :].strip():
+            leads[i] = found.group()
+    if not leads:
+        return new
+    bare = [line[len(leads[i]) :] if i in leads else line for i, line in enumerate(old_lines)]
+    new_lines = python_lines(new, keepends=True)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, bare, new_lines, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            pairs = [(i1 + k, j1 + k) for k in range(i2 - i1)]
+        elif tag == "replace":  # a statement rewritten into more or fewer lines: its start
+            pairs = [(i1, j1)]
+        else:
+            continue
+        for i, j in pairs:
+            lead = leads.get(i)
+            if lead is not None and not new_lines[j].startswith(lead):
+                new_lines[j] = lead + new_lines[j]
+    return "".join(new_lines)
+
+
 # --------------------------------------------------------------------------- one file
 
 
@@ -255,7 +300,7 @@ def _rewrite_python(
     text, edits, diags = done
     if text == decoded.text:
         return Unchanged(edits, diags)
-    return Changed(encode_python(text, decoded), edits, diags)
+    return Changed(encode_python(keep_form_feeds(decoded.text, text), decoded), edits, diags)
 
 
 def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> FileResult:
@@ -267,7 +312,7 @@ def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet) 
 
     def cell(source: str):
         new, edits, _ = rewrite_python_text(source, cell_ctx, moves)
-        return new, edits
+        return keep_form_feeds(source, new), edits
 
     try:
         new_text, edits, diags = notebooks.rewrite_notebook(path, text, cell)
