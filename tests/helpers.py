@@ -62,3 +62,18 @@ def run_cli(*args: str):
     from migrator.cli import app
 
     return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo` with a fixed identity (and no user config); returns stdout."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    proc = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", *args],
+        cwd=repo, env=env, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout

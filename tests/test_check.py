@@ -99,13 +99,15 @@ def test_stale_references_of_every_kind_are_reported_at_their_line_and_column(ap
     assert "5 finding(s) in 4 file(s)" in result.stdout
 
 
-def test_json_and_github_formats_carry_the_same_findings(applied):
+def test_json_and_github_formats_carry_the_same_findings(applied, monkeypatch):
     mapping, root = applied
+    monkeypatch.chdir(root)  # outside git, annotation paths are relative to the working directory
     (root / "src/app/stale.py").write_text("from app.utils.dates import today\n", encoding="utf-8")
     as_json = run_cli("check", "--mapping", str(mapping), "--format", "json")
     assert as_json.exit_code == 1
     data = json.loads(as_json.stdout)
     assert data["schema"] == "migrator.check/2" and data["ok"] is False and data["applied_phases"] == [1]
+    assert data["applied_phases_inferred"] is False
     assert data["findings"] == [
         {
             "path": "src/app/stale.py", "line": 1, "col": 1, "code": "MIG001",

@@ -72,7 +72,7 @@ def test_the_graph_report_is_unchanged(seed):
     _compare("seed-graph-phase2.txt", text)
 
 
-def test_apply_status_and_check_output_is_unchanged(tmp_path):
+def test_apply_status_and_check_output_is_unchanged(tmp_path, monkeypatch):
     mapping = copy_fixture(tmp_path)
     out = [_run(tmp_path, "apply", "--mapping", str(mapping), "--phase", "2")]
     stale = tmp_path / "target_repo_fixture" / "src" / "orchestration" / "stale_user.py"
@@ -86,5 +86,6 @@ def test_apply_status_and_check_output_is_unchanged(tmp_path):
     out.append(_run(tmp_path, "status", "--mapping", str(mapping)))
     out.append(_run(tmp_path, "check", "--mapping", str(mapping), rc=1))
     out.append(_run(tmp_path, "check", "--mapping", str(mapping), "--format", "json", rc=1))
+    monkeypatch.chdir(tmp_path)  # outside git, annotation paths are relative to the working directory
     out.append(_run(tmp_path, "check", "--mapping", str(mapping), "--format", "github", rc=1))
     _compare("seed-apply-status-check.txt", "\n---\n".join(out))

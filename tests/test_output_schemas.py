@@ -148,7 +148,7 @@ def test_an_interrupted_status_validates():
 
 
 def test_an_output_field_the_model_does_not_declare_is_refused():
-    good = {"schema": "migrator.check/2", "applied_phases": [1], "ok": True, "findings": []}
+    good = {"schema": "migrator.check/2", "applied_phases": [1], "applied_phases_inferred": False, "ok": True, "findings": []}
     assert schemas.dump(CheckOutput, good) == good
     with pytest.raises(ValidationError, match="undeclared"):
         schemas.dump(CheckOutput, {**good, "undeclared": 1})

@@ -46,6 +46,7 @@ from migrator.adapters.lock import ensure_state_dir
 from migrator.adapters.preflight import moved_verbatim, preflight, touched_paths
 from migrator.adapters.state import (
     FIX,
+    IGNORE_FILE,
     STATE_FILE,
     AppliedPhase,
     State,
@@ -247,6 +248,7 @@ def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.Wor
     run = _Run(io, root, jdir, plan, op, tree, {new: old for old, new in git_moves}, step)
     state_path = state_dir(root) / STATE_FILE
     state_before = state_path.read_bytes() if state_path.is_file() else None
+    ignore_before = state_path.with_name(IGNORE_FILE).exists()
     journal_started = False
     try:
         ensure_state_dir(root)
@@ -259,7 +261,7 @@ def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.Wor
     except BaseException as exc:  # KeyboardInterrupt and SystemExit restore too
         if journal_started:
             try:
-                _abort(run, state_path, state_before)
+                _abort(run, state_path, state_before, ignore_before)
             except Exception as again:
                 raise ApplyError(
                     f"{_WHAT[op]} failed ({describe(exc)}) and so did restoring the tree ({describe(again)}); "
@@ -339,9 +341,13 @@ def _pause(path: str) -> None:
         time.sleep(0.02)
 
 
-def _abort(run: _Run, state_path: Path, state_before: bytes | None) -> None:
-    """Put the tree and the state back as they were before the transaction began."""
+def _abort(run: _Run, state_path: Path, state_before: bytes | None, ignore_before: bool) -> None:
+    """Put the tree and the state (with the `.gitignore` the first state brings) back as
+    they were before the transaction began."""
     restore(run.io, run.root, run.jdir)
+    ignore = state_path.with_name(IGNORE_FILE)
+    if not ignore_before and ignore.is_file():
+        run.io.unlink(ignore)
     current = state_path.read_bytes() if state_path.is_file() else None
     if current != state_before:
         if state_before is None:

@@ -24,7 +24,7 @@ from migrator.adapters import vcs
 from migrator.adapters.disk import DiskIO, atomic_write, current_disk, remove_tmp, replace_durably, write_json_durably
 from migrator.adapters.lock import ensure_state_dir
 from migrator.adapters.preflight import touched_paths
-from migrator.adapters.state import STATE_FILE, State, sha256, state_json
+from migrator.adapters.state import IGNORE_FILE, STATE_FILE, STATE_GITIGNORE, State, sha256, state_json
 from migrator.model.plan import PhasePlan
 
 #: Test hook (used by tests/test_crash_recovery.py): the process kills itself with
@@ -87,8 +87,16 @@ def make_dirs(io: DiskIO, root: Path, jdir: Path, directory: Path) -> None:
 
 
 def write_state(io: DiskIO, root: Path, state: State) -> None:
-    """Replace `.migrator/state.json` durably (the writer is the only one that does)."""
-    replace_durably(io, ensure_state_dir(root) / STATE_FILE, state_json(state).encode("utf-8"))
+    """Replace `.migrator/state.json` durably (the writer is the only one that does).
+
+    The first state.json comes with `.migrator/.gitignore` (unless one exists): the state
+    is committed, the rest of `.migrator/` is local to this clone (`STATE_GITIGNORE`).
+    """
+    sdir = ensure_state_dir(root)
+    ignore = sdir / IGNORE_FILE
+    if not ignore.exists() and not ignore.is_symlink():
+        replace_durably(io, ignore, STATE_GITIGNORE.encode("utf-8"), 0o644)
+    replace_durably(io, sdir / STATE_FILE, state_json(state).encode("utf-8"))
 
 
 def damaged_record(root: Path, jdir: Path) -> list[str]:

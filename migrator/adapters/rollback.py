@@ -147,7 +147,12 @@ def _refuse_untrusted(root: Path, last: AppliedPhase, undo: Path) -> None:
     """Refuse (before touching anything) a missing or damaged undo record, and files
     edited since the phase."""
     if not (undo / "journal.json").exists():
-        raise RollbackRefused(f"the undo record of phase {last.phase} is missing ({undo}); restore from version control", [])
+        raise RollbackRefused(
+            f"phase {last.phase} cannot be rolled back here: its undo record ({undo}) is not in this clone — undo records stay "
+            "local to the clone that applied the phase (git ignores them; state.json is what is committed), so nothing was changed; "
+            "undo the phase with git instead: `git revert` the commit that applied it (or check out the commit before it)",
+            [],
+        )
     damaged = damaged_record(root, undo)
     if damaged:
         raise RollbackRefused(

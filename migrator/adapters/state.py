@@ -19,6 +19,18 @@ APPLIED_DIR = "applied"
 RETIRED_DIR = "retired"
 ROLLBACK_FILE = "rollback.json"
 LOCK_FILE = "lock"
+CACHE_DIR = "cache"
+IGNORE_FILE = ".gitignore"
+#: `.migrator/.gitignore`, written with state.json whenever it is missing (never over an
+#: existing one: edit it to commit more): state.json is the record of the migration and
+#: is committed; the rest is local to the clone that made it.
+STATE_GITIGNORE = (
+    "# Written by migrate. Commit state.json (the record of the applied phases) and this\n"
+    "# file. The rest is local to this clone: the import cache, the writer lock, the journal\n"
+    "# of an unfinished apply, the undo records of phases and retirements (pre-images git\n"
+    "# already holds) and the marker of an unfinished rollback.\n"
+    f"{CACHE_DIR}/\n{LOCK_FILE}\n{JOURNAL_DIR}/\n{APPLIED_DIR}/\n{RETIRED_DIR}/\n{ROLLBACK_FILE}\n"
+)
 
 
 def sha256(data: bytes | None) -> str | None:
@@ -146,12 +158,24 @@ class StateError(Exception):
     and how to recover; commands refuse (exit 3) rather than guess what was applied."""
 
 
+def is_recorded(root: Path) -> bool:
+    """A state file exists (whatever it holds): the target records what was applied. A
+    tree without one may still show applied phases (`commands.inferred`)."""
+    path = state_dir(root) / STATE_FILE
+    return path.exists() or path.is_symlink()
+
+
 def read_state(root: Path) -> State:
     """The applied phases recorded in `<root>/.migrator/state.json`.
 
     No state file and no undo record: nothing applied. Raises StateError when the file
     is not valid UTF-8 JSON of the shape `state_json` writes, or when it is missing
     while `.migrator/applied/` still holds undo records.
+
+    The reverse is fine: phases state.json lists without an undo record are what a fresh
+    clone holds (state.json is committed, `applied/` is local to the clone that applied
+    them). Every command works on them; only `migrate rollback` of such a phase refuses,
+    saying to undo it with git.
     """
     path = state_dir(root) / STATE_FILE
     if not path.exists() and not path.is_symlink():

@@ -41,6 +41,8 @@ def check(
     import json
 
     from migrator import report
+    from migrator.adapters.snapshot import read_snapshot
+    from migrator.adapters.state import is_recorded
     from migrator.commands import check as checker
 
     m = _load(mapping)
@@ -48,16 +50,28 @@ def check(
         with _writing(m, "check --fix"):
             _fix(m)
     _recover_if_needed(m)
-    state = _read_state(m)
+    snapshot = read_snapshot(m)
+    # No state.json (a clone where .migrator/ was not committed): the phases the tree shows.
+    state = checker.state_to_check(m, _read_state(m), snapshot, recorded=is_recorded(m.root))
     with report.progress(_console(stderr=True)) as progress:
-        findings = checker.run_check(m, state, cache=cache, progress=progress)
+        findings = checker.run_check(m, state, snapshot, cache=cache, progress=progress)
     if format is CheckFormat.json:
         sys.stdout.write(json.dumps(report.check_json(findings, state), indent=2) + "\n")
     elif format is CheckFormat.github:
-        sys.stdout.write(report.check_github(findings, m.root))
+        sys.stdout.write(report.check_github(findings, m.root, _annotation_base(m.root), state))
     else:
         report.print_check(_console(), findings, state)
     raise typer.Exit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
+def _annotation_base(root: Path) -> Path:
+    """What GitHub annotation paths are relative to: the top level of the git work tree
+    holding the target (where a workflow checks the repository out), else the working
+    directory."""
+    from migrator.adapters import vcs
+
+    tree = vcs.work_tree(root)
+    return tree.top if tree is not None else Path.cwd()
 
 
 def _fix(m) -> None:

@@ -23,6 +23,7 @@ from migrator.engine.rewrite import FileRewriteError, rewrite_file
 from migrator.analysis.project import FileEntry, ProjectIndex, Snapshot, matches_any
 from migrator.model.names import absolute_module, is_within
 from migrator.adapters.state import State, sha256
+from migrator.commands.inferred import InferredState, infer_state
 
 #: Codes of check's findings: what kind of stale reference, or what else is wrong.
 CODES = {
@@ -322,16 +323,30 @@ def _components(g) -> list[tuple[tuple[str, ...], tuple[str, int, str] | None]]:
 
 def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, *, cache: bool = True, progress=None) -> list[Diagnostic]:
     """Every finding. `cache`: use and update the import cache in the target's state
-    folder (the result never depends on it). `progress` is told how parsing goes."""
+    folder (the result never depends on it). `progress` is told how parsing goes. With
+    an `InferredState` (no record), only references are compared, and a phase the tree
+    shows half-applied is a finding."""
     from migrator.adapters.cache import ImportCache
 
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()
     index = ProjectIndex.build(snapshot, mapping.spec.target.source_roots)
-    findings = stale_references(mapping, snapshot, state, index) + state_findings(mapping, snapshot, state)
-    findings += new_cycle_findings(mapping, snapshot, state, imports, progress, index)
+    findings = stale_references(mapping, snapshot, state, index)
+    if isinstance(state, InferredState):
+        # Read from the tree: no digests to compare facades with, no baseline of cycles.
+        findings = list(state.half_applied) + findings
+    else:
+        findings += state_findings(mapping, snapshot, state)
+        findings += new_cycle_findings(mapping, snapshot, state, imports, progress, index)
     imports.save(limit=3 * len(snapshot.files))
     return findings
+
+
+def state_to_check(mapping: Mapping, state: State, snapshot: Snapshot, *, recorded: bool) -> State:
+    """What `check` compares the tree with: the recorded state, or, when nothing is
+    recorded (`recorded` False: no state.json), the phases the tree shows as applied
+    (`inferred.infer_state`)."""
+    return state if recorded else infer_state(mapping, snapshot)
 
 
 def fix_plan(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -> PhasePlan:

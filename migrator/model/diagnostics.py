@@ -71,6 +71,8 @@ CODES: tuple[Code, ...] = (
          "fix the syntax; its mentions of old paths are listed (MIG203) to update by hand"),
     Code("MIG014", CHECK, "check, retire: a `keep_on_facades` file uses an old path whose facade `migrate retire` removed (or would remove)",
          "take the file out of `keep_on_facades` and run `migrate check --fix` (or update it by hand); or keep the facade"),
+    Code("MIG015", CHECK, "check: no migration is recorded and the tree shows a phase done in part (some of its moves, not all)",
+         "move the moves added to an applied phase into a new phase, or restore the tree the phase wrote; then commit .migrator/state.json"),
     # --- plan: references kept on purpose
     Code("MIG020", (I,), "a reference in a `keep_on_facades` file stays on the old path, served by its facade",
          "nothing to do while the facade stays; take the file out of `keep_on_facades` to have it rewritten"),

@@ -26,5 +26,8 @@ class CheckOutput(Output):
 
     schema_: Literal["migrator.check/2"] = SchemaField()
     applied_phases: list[int]
+    applied_phases_inferred: bool = Field(
+        description="True when nothing is recorded in .migrator/state.json and the applied phases were read from the tree."
+    )
     ok: bool = Field(description="No finding; the exit code is then 0, else 1.")
     findings: list[FindingOut]
