@@ -1,8 +1,9 @@
 """From a migrated repository to a green (and a red) CI: `check` holds in a fresh clone.
 
-A small git project gets two phases applied and committed as the README says; a fresh
-`git clone` of it gains a stale import, and `migrate check --format github` fails with
-the annotation on the file's path from the repository root — with `.migrator/state.json`
+A small git project gets its mapping from `migrate init`, two phases written into it and
+applied one right after the other (no commit between), and is committed as the README
+says; a fresh `git clone` of it gains a stale import, and `migrate check --format
+github` fails with the annotation on the file's path from the repository root — with `.migrator/state.json`
 committed (the record) and with `.migrator/` not committed at all (the phases inferred
 from the tree), with the target at the top of the repository or in a subfolder.
 """
@@ -46,9 +47,11 @@ phases:
 
 
 def _repo(base: Path, *, subfolder: str, commit_state: bool) -> tuple[Path, str]:
-    """A git repository holding the project at `subfolder` ("" for the top) with the
-    mapping at the repository root; phases 1 and 2 applied, each committed with `git
-    add -A` (as the README says). Returns (repository, mapping's target root)."""
+    """A git repository holding the project at `subfolder` ("" for the top): `migrate
+    init` writes the mapping at the repository root, two phases are written into it,
+    phases 1 and 2 are applied one right after the other (no commit between), and the
+    whole is committed once with `git add -A` (as the README says). Returns
+    (repository, mapping's target root)."""
     repo = base / "origin"
     target = repo / subfolder if subfolder else repo
     for rel, text in FILES.items():
@@ -56,17 +59,23 @@ def _repo(base: Path, *, subfolder: str, commit_state: bool) -> tuple[Path, str]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     root = subfolder or "."
-    (repo / "mapping.yaml").write_text(f"version: 1\ntarget:\n  root: {root}\n  source_roots: [src]\n" + PHASES, encoding="utf-8")
     # A team that does not commit the tool's folder at all ignores it itself.
     (repo / ".gitignore").write_text("__pycache__/\n" + ("" if commit_state else ".migrator/\n"), encoding="utf-8")
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "initial")
+    mapping = repo / "mapping.yaml"
+    init = run_cli("init", "--target", str(target), "--mapping", str(mapping))
+    assert init.exit_code == 0, init.output
+    written = mapping.read_text(encoding="utf-8")
+    assert f"  root: {root}\n" in written and "  source_roots: [src]\n" in written
+    # the user writes the phases under `phases:` (where init left a commented example)
+    mapping.write_text(written[: written.index("\nphases:")] + "\n" + PHASES, encoding="utf-8")
     for phase in ("1", "2"):
-        result = run_cli("apply", "--mapping", str(repo / "mapping.yaml"), "--phase", phase)
+        result = run_cli("apply", "--mapping", str(mapping), "--phase", phase)
         assert result.exit_code == 0, result.output
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", f"migrate: phase {phase}")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "migrate: phases 1 and 2")
     return repo, root
 
 
@@ -162,3 +171,18 @@ def test_a_refused_apply_leaves_no_tools_folder_behind(tmp_path):
     refused = run_cli("apply", "--mapping", str(base / "mapping.yaml"), "--phase", "2")  # phase 1 first
     assert refused.exit_code != 0
     assert not (base / ".migrator").exists()
+
+
+def test_a_clone_without_the_record_refuses_to_plan_or_fix_instead_of_moving_the_phases_output_again(tmp_path):
+    repo, _ = _repo(tmp_path, subfolder="", commit_state=False)
+    clone = _clone(repo, tmp_path)
+    mapping = str(clone / "mapping.yaml")
+    before = git(clone, "status", "--porcelain")
+    for args in (["plan"], ["apply", "--phase", "3"], ["apply", "--all"], ["check", "--fix"]):
+        result = run_cli(*args, "--mapping", mapping)
+        assert result.exit_code == 3, (args, result.output)
+        message = " ".join(result.output.split())
+        assert "no migration is recorded in .migrator/state.json" in message or "needs the record of the applied phases" in message
+    assert "phase(s) 1, 2 applied" in " ".join(run_cli("plan", "--mapping", mapping).output.split())
+    assert git(clone, "status", "--porcelain") == before
+    assert not (clone / ".migrator/state.json").exists()

@@ -211,6 +211,31 @@ def _read_state(mapping):
         _refuse_state(exc)
 
 
+def _refuse_unrecorded_phases(mapping, state) -> None:
+    """Refuse (exit 3) to plan or apply on a tree whose phases are visibly applied but not
+    recorded (a clone where `.migrator/state.json` was not committed): phase 1 would be
+    planned again on its own output, and a consolidation refusal would even suggest
+    `prefer: source`, which would replace the real code with a facade."""
+    from migrator.adapters.snapshot import read_snapshot
+    from migrator.adapters.state import is_recorded
+    from migrator.commands.inferred import infer_state
+
+    if state.applied or is_recorded(mapping.root) or not mapping.spec.phases:
+        return
+    inferred = infer_state(mapping, read_snapshot(mapping))
+    shown = list(inferred.applied_numbers) + ([inferred.half_applied_phase] if inferred.half_applied_phase is not None else [])
+    if not shown:
+        return
+    what = ", ".join(map(str, shown))
+    _console(stderr=True).print(
+        f"[bold red]refused[/] {_escape(str(mapping.root))}: no migration is recorded in .migrator/state.json, but the tree shows "
+        f"phase(s) {what} applied — planning them again would move their own output; nothing changed. Bring the record: commit "
+        "`.migrator/state.json` in the clone that applied them (README: \"What to commit\") and pull it, or check out the tree "
+        "from before the migration. `migrate check` works without it (it infers the applied phases)."
+    )
+    raise typer.Exit(EXIT_REFUSED)
+
+
 def _refuse_state(exc: Exception):
     _console(stderr=True).print(f"[bold red]refused[/] {_escape(str(exc))}")
     raise typer.Exit(EXIT_REFUSED)

@@ -24,6 +24,7 @@ from migrator.cli._common import (
     _escape,
     _load,
     _read_state,
+    _refuse_unrecorded_phases,
     _recover_if_needed,
     _with_preflight,
     _writing,
@@ -75,6 +76,7 @@ def _phases_of_run(m, phase: Optional[int], to: Optional[int]) -> list[int]:
     """The phases the run applies, in order; exits when there is nothing to do (0) or the
     phase cannot be applied yet (2)."""
     state = _read_state(m)
+    _refuse_unrecorded_phases(m, state)
     out = _console()
     if phase is not None:
         _check_phase(m, phase)
@@ -93,7 +95,10 @@ def _phases_of_run(m, phase: Optional[int], to: Optional[int]) -> list[int]:
         _check_phase(m, to)
     numbers = [n for n in m.phase_numbers if not state.is_applied(n) and (to is None or n <= to)]
     if not numbers:
-        out.print(f"every phase up to {to} is applied; nothing changed" if to is not None else "all phases are applied; nothing changed")
+        if not m.spec.phases:
+            out.print(f"{_escape(str(m.path))} has no phases yet; nothing changed — write one under `phases:`, then run `migrate plan`")
+        else:
+            out.print(f"every phase up to {to} is applied; nothing changed" if to is not None else "all phases are applied; nothing changed")
         raise typer.Exit(EXIT_OK)
     return numbers
 

@@ -79,7 +79,18 @@ def _fix(m) -> None:
     from migrator.adapters import apply as applier
     from migrator.commands import check as checker
 
+    from migrator.adapters.state import is_recorded
+
     _recover_if_needed(m)
+    if not is_recorded(m.root):
+        # It would record its edits in a new state.json without the phases, after which
+        # `check` would trust that record and see no applied phase at all.
+        _console(stderr=True).print(
+            f"[bold red]refused[/] {_escape(str(m.root))}: `check --fix` needs the record of the applied phases "
+            "(.migrator/state.json), and none is here; nothing changed. Bring it from the clone that applied them "
+            "(README: \"What to commit\"), or fix the references `migrate check` lists by hand."
+        )
+        raise typer.Exit(EXIT_REFUSED)
     fix_plan = checker.fix_plan(m, _read_state(m))
     if fix_plan.changes:
         try:

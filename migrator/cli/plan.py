@@ -19,8 +19,10 @@ from migrator.cli._common import (
     SkipUnparsableOpt,
     _check_phase,
     _console,
+    _escape,
     _load,
     _read_state,
+    _refuse_unrecorded_phases,
     _recover_if_needed,
     _with_preflight,
     app,
@@ -54,6 +56,7 @@ def plan(
     m = _load(mapping)
     _recover_if_needed(m)
     state = _read_state(m)
+    _refuse_unrecorded_phases(m, state)
     pending = [n for n in m.phase_numbers if not state.is_applied(n)]
     if phase is not None and to is not None:
         _console(stderr=True).print("[bold red]error[/] give --phase N (one phase) or --to N (every unapplied phase up to N), not both")
@@ -73,7 +76,7 @@ def plan(
     else:
         numbers = pending
     if not numbers:
-        _console().print("all phases are applied; nothing to plan")
+        _console().print("all phases are applied; nothing to plan" if m.spec.phases else f"{_escape(str(m.path))} has no phases yet; nothing to plan — write one under `phases:` (`migrate init` leaves an example), then run `migrate plan`")
         raise typer.Exit(EXIT_OK)
     with report.progress(_console(stderr=True)) as progress:
         result = plan_target(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
