@@ -22,7 +22,7 @@ from migrator.model.names import absolute_module, is_within
 def remove_definition(source: str, name: str, dest_module: str, *, at_top: bool) -> str:
     """`source` without the top-level definition of `name`, re-exporting it from
     `dest_module`: in the import block when `at_top`, else in the definition's place."""
-    from migrator.engine.symbols import SymbolError, _docstring_end, _find
+    from migrator.engine.symbols import SymbolError, _docstring_end, _find, _is_import as _is_import_line
 
     module = cst.parse_module(source)
     i = _find(module, name)
@@ -286,7 +286,3 @@ def _alias_binds(alias: cst.ImportAlias, plain_import: bool) -> str:
         return alias.asname.name.value
     dotted = cst.Module([]).code_for_node(alias.name)
     return dotted.partition(".")[0] if plain_import else dotted
-
-
-def _is_import_line(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
