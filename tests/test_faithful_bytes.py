@@ -77,7 +77,7 @@ def test_a_latin1_module_keeps_its_encoding_when_a_symbol_moves_out_of_it(tmp_pa
     )
     source = (root / "src/app/utils/dates.py").read_bytes()
     # the back-import goes to the top, where imports belong (issue 15: no E402)
-    assert source == "# -*- coding: latin-1 -*-\nfrom app.days import today\n\n\nNAME = 'Zoë'\n".encode("latin-1")
+    assert source == "# -*- coding: latin-1 -*-\nfrom app.days import today  # noqa: F401\n\n\nNAME = 'Zoë'\n".encode("latin-1")
     assert "return 'héhé'" in (root / "src/app/days.py").read_text(encoding="utf-8")
 
 

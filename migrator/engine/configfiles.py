@@ -14,12 +14,22 @@ from typing import Callable
 from migrator.model.plan import Edit, RefKind
 
 DOTTED_VALUE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?::[A-Za-z_][A-Za-z0-9_.]*)?$")
+#: A module pattern, as mypy's `module = "pkg.mod.*"` and `[mypy-pkg.mod.*]` write it.
+MODULE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.\*$")
+#: `-p pkg.plugin` inside an option string (pytest's `addopts`): the plugin module.
+_PLUGIN_OPTION = re.compile(r"(?:^|\s)-p\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?=\s|$)")
+#: An INI section that names modules: `[mypy-pkg.mod]`, `[mypy-pkg.a.*,pkg.b]`.
+_MYPY_SECTION = re.compile(r"^\[mypy-([^\]]+)\]")
 
 Resolver = Callable[[str], "str | None"]
 
 
 def rewrite_value(value: str, resolve: Resolver) -> str | None:
-    """The new text of a config value that is a dotted path under a moved name, else None."""
+    """The new text of a config value that is a dotted path under a moved name (or a
+    module pattern `pkg.mod.*` whose module moved), else None."""
+    if MODULE_PATTERN.match(value):
+        new = resolve(value[:-2])
+        return None if new is None else new + ".*"
     if not DOTTED_VALUE.match(value):
         return None
     module, colon, attr = value.partition(":")
@@ -89,22 +99,31 @@ _TOML_STRING = re.compile(r'"([^"\\\n]*)"|\'([^\'\n]*)\'')
 
 
 def _quoted_strings(text: str):
+    """Every TOML string on a line of its own, and each `-p plugin` inside one."""
     spans = []
     for line_start, line in _lines(text):
         code = _strip_comment(line)
         for m in _TOML_STRING.finditer(code):
             group = 1 if m.group(1) is not None else 2
-            spans.append((line_start + m.start(group), line_start + m.end(group), m.group(group)))
+            start = line_start + m.start(group)
+            spans.append((start, line_start + m.end(group), m.group(group)))
+            spans.extend((start + p.start(1), start + p.end(1), p.group(1)) for p in _PLUGIN_OPTION.finditer(m.group(group)))
     return spans
 
 
-_INI_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:]*")
+_INI_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.:]*(?:\.\*)?")
 
 
 def _ini_values(text: str):
     spans = []
     for line_start, line in _lines(text):
         stripped = line.lstrip()
+        section = _MYPY_SECTION.match(stripped)
+        if section:  # [mypy-a.b, c.d.*]: each comma-separated pattern
+            at = line_start + (len(line) - len(stripped)) + section.start(1)
+            for m in re.finditer(r"[^,\s]+", section.group(1)):
+                spans.append((at + m.start(), at + m.end(), m.group()))
+            continue
         if not stripped or stripped[0] in "#;[":
             continue
         for m in _INI_TOKEN.finditer(line):

@@ -15,6 +15,7 @@ import re
 from migrator.analysis.equivalence import equivalent, unified
 from migrator.engine.phase_work import PhaseWork, Refusal
 from migrator.engine.rewrite import Changed, Failed, Skipped, Unchanged, decode_python, encode_python, newline_of, rewrite, with_newline
+from migrator.model.names import absolute_module
 from migrator.model.plan import ChangeRole, Diagnostic, FileContext, Severity
 from migrator.model.text import python_lines
 
@@ -64,10 +65,67 @@ def merge_package_inits(work: PhaseWork) -> Refusal | None:
             case Failed(diagnostic):
                 work.diagnostics.append(diagnostic)
                 moved_init = data
+        moved_init = _without_rebound_imports(work, dest_init, new_pkg, moved_init)
         merged = _merge_init(work.tree.current(dest_init) or b"", moved_init, old_pkg)
         if merged != work.tree.current(dest_init):
             work.tree.put(dest_init, merged, ChangeRole.EDITED)
     return None
+
+
+def _without_rebound_imports(work: PhaseWork, dest_init: str, package: str, moved: bytes) -> bytes:
+    """The moved `__init__` without the imports of names the destination `__init__`
+    already imports from the same place (`from .execution import Trial` there, `from
+    .execution.local.sweep import Trial` here, when `.execution` re-exports that one):
+    appended, they would only bind the same objects again (F811)."""
+    from migrator.engine.source_cleanup import drop_imports
+
+    info = work.index.module_of(dest_init)
+    dest = work.tree.current(dest_init)
+    if info is None or not dest:
+        return moved
+    try:
+        dest_tree, moved_text = ast.parse(dest), decode_python(moved)
+        moved_tree = ast.parse(moved_text.text)
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError):
+        return moved
+    origin = lambda module, name: _origin(work, info.source_root, module, name)  # noqa: E731
+    bound = {n: origin(m, a) for n, m, a in _from_imports(dest_tree, package)}
+    again = {n for n, m, a in _from_imports(moved_tree, package) if n in bound and bound[n] == origin(m, a)}
+    if not again:
+        return moved
+    return encode_python(drop_imports(moved_text.text, again), moved_text)
+
+
+def _from_imports(tree: ast.Module, package: str) -> list[tuple[str, str, str]]:
+    """(bound name, absolute module, imported name) of each top-level `from` import."""
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            module = absolute_module(node.module, level=node.level, package=package)
+            if module is not None:
+                out.extend((a.asname or a.name, module, a.name) for a in node.names if a.name != "*")
+    return out
+
+
+def _origin(work: PhaseWork, root: str, module: str, name: str, depth: int = 0) -> tuple[str, str]:
+    """Where `from module import name` finds its object, in the tree as the phase leaves
+    it: through package re-exports (`from .x import name`), to the module that binds it."""
+    for is_package in (True, False):
+        data = work.tree.current(work.index.path_for(module, root, is_package))
+        if data is not None:
+            break
+    else:
+        return module, name
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return module, name
+    if depth < 20:
+        package = module if is_package else module.rpartition(".")[0]
+        for bound, source, imported in _from_imports(tree, package):
+            if bound == name:
+                return _origin(work, root, source, imported, depth + 1)
+    return module, name
 
 
 def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:

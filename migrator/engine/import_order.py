@@ -107,24 +107,42 @@ def _config(style: ImportStyle):
 
 def order_imports(work: PhaseWork) -> Refusal | None:
     """The step: every Python file the phase writes (facades aside: they hold no imports
-    to order) keeps the project's import order. Never refuses."""
+    to order) loses the imports its rewrite left unused (`tidy_unused`) and keeps the
+    project's import order. Never refuses."""
     style = import_style(work.before, work.index)
-    if style is None:
-        return None
     tree = work.tree
+    cleaned = {work.index.modules[sm.module].path for sm in work.exp.symbol_moves if sm.module in work.index.modules}
     for path, entry in list(tree.after.items()):
         if entry is None or not is_python(path) or tree.roles.get(path) is ChangeRole.FACADE:
             continue
-        old = before_bytes(work.before, tree.renamed_from.get(path, path))
+        origin = tree.renamed_from.get(path, path)
+        old = before_bytes(work.before, origin)
         try:
             new_text = decode_python(entry.data)
             old_text = decode_python(old).text if old is not None else None
         except (UnicodeDecodeError, SyntaxError, LookupError):
             continue
-        ordered = keep_sorted(old_text, new_text.text, style)
-        if ordered != new_text.text:
-            tree.after[path] = FileEntry(encode_python(ordered, new_text), entry.mode)
+        text = new_text.text
+        if old_text is not None and origin not in cleaned:  # symbol moves cleaned their sources
+            text = tidy_unused(work, origin, old_text, text)
+        if style is not None:
+            text = keep_sorted(old_text, text, style)
+        if text != new_text.text:
+            tree.after[path] = FileEntry(encode_python(text, new_text), entry.mode)
     return None
+
+
+def tidy_unused(work: PhaseWork, path: str, before: str, after: str) -> str:
+    """`after` without the imports the rewrite left unused (`from pkg import mod` once
+    every `mod.f` reads `new.f`), unless another module imports that name from this one."""
+    from migrator.engine.source_cleanup import drop_imports, imported_from, imports_left_unused
+
+    unused = imports_left_unused(before, after)
+    if not unused:
+        return after
+    info = work.index.module_of(path)
+    keep = imported_from(work.before, work.index, info.name, unused) if info is not None else frozenset()
+    return drop_imports(after, unused - keep)
 
 
 def format_files(work: PhaseWork) -> Refusal | None:

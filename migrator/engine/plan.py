@@ -24,7 +24,7 @@ from migrator.engine.phase_work import Formatter, PhaseOptions, PhaseWork, Refus
 from migrator.engine.references import report_left_alone, rewrite_references
 from migrator.engine.symbol_moves import move_symbols
 from migrator.mapping.spec import Mapping, PhaseSpec
-from migrator.model.plan import Diagnostic, PhasePlan, Plan, Progress, Severity
+from migrator.model.plan import Diagnostic, PhasePlan, Plan, Progress
 
 
 def plan(

@@ -194,19 +194,31 @@ def drop_imports_left_unused(before: str, after: str, *, keep: frozenset[str] = 
     """`after` without the top-level imports whose names `before` read and `after` no
     longer reads (the moved definitions were their only users). Names in `keep` (other
     modules import them from this one), in `__all__`, or spelled as a string stay."""
+    return drop_imports(after, imports_left_unused(before, after) - keep)
+
+
+def imports_left_unused(before: str, after: str) -> set[str]:
+    """The names top-level imports of `after` bind that `before` read and `after` no
+    longer reads: their users moved away or now spell another path."""
+    if before == after:
+        return set()
     try:
         used_before = _read_names(ast.parse(before))
         tree = ast.parse(after)
-    except SyntaxError:
-        return after
+    except (SyntaxError, ValueError):
+        return set()
     used_after = _read_names(tree)
-    drop = {
+    return {
         bound
         for node in tree.body
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
         for bound in bound_names(node)
-        if bound in used_before and bound not in used_after and bound not in keep
+        if bound in used_before and bound not in used_after
     }
+
+
+def drop_imports(after: str, drop: set[str]) -> str:
+    """`after` without the top-level import aliases that bind a name of `drop`."""
     if not drop:
         return after
     module = cst.parse_module(after)
@@ -222,6 +234,38 @@ def drop_imports_left_unused(before: str, after: str, *, keep: frozenset[str] = 
         carry = []
         body.append(kept)
     return module.with_changes(body=body).code
+
+
+def mark_reexports(source: str, names: set[str]) -> str:
+    """`source` with `# noqa: F401` after each top-level import that binds one of `names`
+    that the module neither reads nor lists in `__all__`: a back-import kept only so
+    that `old.name` still works, which a linter would otherwise call unused."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source
+    idle = names - _read_names(tree)
+    if not idle:
+        return source
+    module = cst.parse_module(source)
+    body = []
+    for stmt in module.body:
+        if _is_reexport_line(stmt, idle) and stmt.trailing_whitespace.comment is None:
+            stmt = stmt.with_changes(
+                trailing_whitespace=stmt.trailing_whitespace.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# noqa: F401"))
+            )
+        body.append(stmt)
+    return module.with_changes(body=body).code
+
+
+def _is_reexport_line(stmt: cst.CSTNode, names: set[str]) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            if any(_alias_binds(a, False) in names for a in small.names):
+                return True
+    return False
 
 
 def _read_names(tree: ast.Module) -> set[str]:

@@ -66,6 +66,7 @@ def _move_out_of(work: PhaseWork, module: str, moves_here: list[SymbolMove], *, 
     if work.mapping.spec.facades.style == "none":
         source = symbols.drop_unused_reexports(source, {sm.name: sm.dest_module for sm in listed})
     source = _without_unused_imports(work, module, source_decoded.text, source, {sm.name for sm in moves_here})
+    source = source_cleanup.mark_reexports(source, {sm.name for sm in moves_here})
     new_source = encode_python(source, source_decoded)
     if new_source != work.tree.current(info.path):
         work.tree.put(info.path, new_source, ChangeRole.EDITED if info.path not in work.tree.roles else work.tree.roles[info.path])

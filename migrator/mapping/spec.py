@@ -448,7 +448,7 @@ def _plain(path: Path, yaml, node, loc: tuple, positions: dict[tuple, tuple[int,
         return items
     try:
         return yaml.constructor.construct_object(node)
-    except Exception as exc:  # ruamel raises several types for a scalar it cannot build
+    except Exception:  # ruamel raises several types for a scalar it cannot build
         raise MappingError(path, line, col, f"{node.value!r} is not a valid {tag.rsplit(':', 1)[-1]} — fix or quote the value") from None
 
 
