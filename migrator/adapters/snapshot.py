@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 from migrator.adapters import vcs
 from migrator.analysis.project import (
     CONFIG_SUFFIXES,
+    DOC_SUFFIXES,
     NOTEBOOK_SUFFIX,
     PYTHON_SUFFIXES,
     STATE_DIR,
@@ -61,7 +62,8 @@ def read_tree(root: Path, source_roots: Iterable[str], exclude: Iterable[str] = 
 
     Of the files `listing` gives, only those the tool cares about are loaded: every file
     inside a source root (so non-Python files inside packages can travel with them)
-    and, elsewhere, Python files, notebooks, config files, requirements files and
+    and, elsewhere, Python files, notebooks, config files, documentation (.rst, .md),
+    requirements files and
     command files (`is_command_file`: shell scripts, Makefiles, CI workflows). Files
     matched by `exclude` are kept apart (`Snapshot.excluded`: Python, notebook and
     config files only); symbolic links are never followed.
@@ -79,7 +81,7 @@ def read_tree(root: Path, source_roots: Iterable[str], exclude: Iterable[str] = 
                 excluded[rel] = Path(path).read_bytes()
             continue
         in_source = any(rel == r or rel.startswith(r + "/") for r in roots if r)
-        if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel) and not is_command_file(rel):
+        if not in_source and not rel.endswith(PYTHON_SUFFIXES + CONFIG_SUFFIXES + DOC_SUFFIXES + (NOTEBOOK_SUFFIX,)) and not is_requirements_file(rel) and not is_command_file(rel):
             continue
         if os.path.islink(path):
             # Never followed: a link out of the target is not ours to rewrite, and a

@@ -24,6 +24,8 @@ STATE_DIR = ".migrator"
 PYTHON_SUFFIXES = (".py", ".pyi")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".toml", ".ini", ".cfg")
 NOTEBOOK_SUFFIX = ".ipynb"
+#: Documentation that can name modules (Sphinx reST, Markdown with mkdocstrings/MyST).
+DOC_SUFFIXES = (".rst", ".md")
 
 
 def matches_any(path: str, globs: Iterable[str]) -> bool:

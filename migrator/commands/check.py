@@ -34,6 +34,7 @@ CODES = {
     RefKind.STRING: "MIG003",
     RefKind.CONFIG: "MIG004",
     RefKind.NOTEBOOK: "MIG005",
+    RefKind.DOCS: "MIG007",
 }
 WHAT = {
     "MIG001": "import of",
@@ -41,6 +42,7 @@ WHAT = {
     "MIG003": "string target",
     "MIG004": "config value",
     "MIG005": "notebook import of",
+    "MIG007": "docs reference to",
 }
 FACADE_EDITED = "MIG011"
 MOVED_FILE_MISSING = "MIG012"
@@ -95,7 +97,8 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
         if matches_any(path, target.keep_on_facades):
             continue
         data = snapshot.get(path) or b""
-        if not path.endswith((".py", ".pyi", ".ipynb", ".yaml", ".yml", ".toml", ".ini", ".cfg")):
+        docs = matches_any(path, target.docs)  # only docs the mapping keeps current are checked
+        if not path.endswith((".py", ".pyi", ".ipynb", ".yaml", ".yml", ".toml", ".ini", ".cfg")) and not docs:
             continue
         text = data.decode("utf-8", "replace")
         info = index.module_of(path)
@@ -104,7 +107,7 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
         if path.endswith((".py", ".pyi")) and is_generated_facade(text):
             continue
         module = info.name if info else None
-        ctx = FileContext(path, module, module, bool(info and info.is_package))
+        ctx = FileContext(path, module, module, bool(info and info.is_package), docs=docs)
         try:
             _, edits, _ = rewrite_file(path, data, ctx, moves)
         except FileRewriteError as exc:
@@ -366,7 +369,7 @@ def fix_plan(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -
             continue
         info = index.module_of(path)
         module = info.name if info else None
-        ctx = FileContext(path, module, module, bool(info and info.is_package))
+        ctx = FileContext(path, module, module, bool(info and info.is_package), docs=matches_any(path, target.docs))
         try:
             data, edits, _ = rewrite_file(path, entry.data, ctx, moves)
         except FileRewriteError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX
+from migrator.analysis.project import CONFIG_SUFFIXES, DOC_SUFFIXES, NOTEBOOK_SUFFIX
 from migrator.engine.rewrite import is_python, searchable_text, unreadable_python
 from migrator.model.names import absolute_module
 from migrator.model.plan import MoveSet
@@ -92,7 +92,7 @@ def prefilter(moves: MoveSet) -> Prefilter:
 def may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = None) -> bool:
     """Whether a file of a kind the rules rewrite may refer to a moved name (a Python
     file whose text cannot be searched counts: its rewrite reports why)."""
-    if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES):
+    if not path.endswith((".py", ".pyi", NOTEBOOK_SUFFIX) + CONFIG_SUFFIXES + DOC_SUFFIXES):
         return False
     if is_python(path) and unreadable_python(data) is not None:
         return True  # its text cannot be searched: its rewrite reports it (MIG202)

@@ -20,8 +20,8 @@ from typing import Union
 
 from migrator.analysis import pyast
 from migrator.analysis.scans import ScanCache, content_key
-from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX
-from migrator.engine import configfiles, fastpath, notebooks
+from migrator.analysis.project import CONFIG_SUFFIXES, DOC_SUFFIXES, NOTEBOOK_SUFFIX
+from migrator.engine import configfiles, docfiles, fastpath, notebooks
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, Progress, Severity
 from migrator.model.text import python_lines
 
@@ -244,6 +244,8 @@ def rewrite(
             return _rewrite_notebook(path, data, ctx, moves)
     except FileRewriteError as exc:
         return Failed(exc.diagnostic)
+    if path.endswith(DOC_SUFFIXES):
+        return _rewrite_docs(path, data, ctx, moves)
     if path.endswith(CONFIG_SUFFIXES):
         try:
             text = data.decode("utf-8")
@@ -323,6 +325,25 @@ def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet) 
     if new_text == text:
         return Unchanged(edits, diags)
     return Changed(new_text.encode("utf-8"), edits, diags)
+
+
+def _rewrite_docs(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> FileResult:
+    """A docs file: rewritten in the mapping's `target.docs` globs, else each reference
+    is listed (MIG917) and the file stays as it is."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Unchanged()
+    new_text, edits = docfiles.rewrite_docs(text, moves.resolve)
+    if not edits:
+        return Unchanged()
+    if ctx.docs:
+        return Changed(new_text.encode("utf-8"), edits)
+    listed = tuple(
+        Diagnostic(Severity.WARNING, "MIG917", f"docs reference to {e.old!r} — moved to {e.new!r}; update it, or add the file to the mapping's target.docs to have it rewritten", path, e.line, e.col)
+        for e in edits
+    )
+    return Unchanged((), listed)
 
 
 # --------------------------------------------------------------------------- many files

@@ -45,6 +45,13 @@ class TargetSpec(_Strict):
         (),
         description="Globs (relative to root) the tool neither reads nor rewrites.",
     )
+    docs: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Globs (relative to root) of documentation whose references to moved paths are rewritten "
+            "(Sphinx directives and roles, mkdocstrings `:::`), e.g. [\"docs/**\"]; elsewhere they are listed (MIG917)."
+        ),
+    )
 
 
 class FacadeSpec(_Strict):

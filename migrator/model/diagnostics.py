@@ -61,6 +61,8 @@ CODES: tuple[Code, ...] = (
          "change the line to the one the message gives (migrate never edits command files, `--fix` neither)",
          decided_by="a warning in `plan` (the phase moves the module), an error in `check` (it was moved)"),
     # --- check: the state of applied phases
+    Code("MIG007", (E,), "check: a file in the mapping's `target.docs` names an old path (a Sphinx directive or role, mkdocstrings `:::`)",
+         "run `migrate check --fix`, or update it by hand"),
     Code("MIG010", CHECK, "check: an import cycle that fails at import time, new since the last applied phase",
          "move one of the imports on the cycle into the function that needs it"),
     Code("MIG011", CHECK, "check: a facade written by a phase was edited since",
@@ -163,6 +165,8 @@ CODES: tuple[Code, ...] = (
          "nothing needed (an alias serves every name); fix the syntax to get a re-export"),
     Code("MIG916", (W,), "`__all__` names a submodule the phase moves, and `facades: none` removes it from the package",
          "import it in the package as the message says, or take it out of `__all__`"),
+    Code("MIG917", (W,), "documentation outside the mapping's `target.docs` names a path the phase moves; it is listed, not rewritten",
+         "update it by hand, or add the file to `target.docs` to have it rewritten"),
 )
 
 #: The registry by code.

@@ -65,6 +65,7 @@ class RefKind(str, Enum):
     STRING = "string"
     CONFIG = "config-value"
     NOTEBOOK = "notebook"
+    DOCS = "docs"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ class FileContext:
     #: The source is statements cut out of a function body (the statement fast path):
     #: its imports are lazy, as they are in the file.
     in_function: bool = False
+    #: A documentation file in the mapping's `target.docs` globs: its references to
+    #: moved paths are rewritten (elsewhere a docs file's are only listed, MIG917).
+    docs: bool = False
 
     @property
     def package(self) -> str | None:
