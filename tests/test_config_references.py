@@ -69,3 +69,48 @@ def test_a_pattern_of_a_package_that_did_not_move_stays(tmp_path):
     mapping = write_project(tmp_path, {**FILES, "pyproject.toml": text}, MAPPING)
     assert run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--yes").exit_code == 0
     assert (tmp_path / "proj/pyproject.toml").read_text() == text
+
+
+PATH_MAPPING = """\
+version: 1
+target: {root: proj, source_roots: [src]}
+phases:
+  - phase: 1
+    title: Move
+    moves:
+      - {from: app.utils, to: app.common.utils}
+      - {from: app.report, to: app.reporting.report}
+"""
+
+PATH_CASES = {
+    "ruff per-file-ignores": (
+        "pyproject.toml",
+        '[tool.ruff.lint.per-file-ignores]\n"src/app/utils/dates.py" = ["E501"]\n"src/app/utils/*" = ["D"]\n"src/app/report.py" = ["F401"]\n"src/app/other.py" = ["E"]\n',
+        '[tool.ruff.lint.per-file-ignores]\n"src/app/common/utils/dates.py" = ["E501"]\n"src/app/common/utils/*" = ["D"]\n"src/app/reporting/report.py" = ["F401"]\n"src/app/other.py" = ["E"]\n',
+    ),
+    "coverage omit in setup.cfg": (
+        "setup.cfg",
+        "[coverage:run]\nomit =\n    src/app/utils/*\n    src/app/report.py\n    src/app/other.py\n",
+        "[coverage:run]\nomit =\n    src/app/common/utils/*\n    src/app/reporting/report.py\n    src/app/other.py\n",
+    ),
+    "coverage omit in pyproject": (
+        "pyproject.toml",
+        '[tool.coverage.run]\nomit = ["./src/app/utils/", "src/app/utils/**/*.py"]\n',
+        '[tool.coverage.run]\nomit = ["./src/app/common/utils/", "src/app/common/utils/**/*.py"]\n',
+    ),
+    "a config in a subfolder, paths relative to it": (
+        "src/app/setup.cfg",
+        "[coverage:run]\nomit = utils/dates.py\n",
+        "[coverage:run]\nomit = common/utils/dates.py\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PATH_CASES)
+def test_config_values_naming_relocated_files_follow_them(tmp_path, case):
+    name, before, after = PATH_CASES[case]
+    files = {**FILES, "src/app/report.py": "X = 1\n", "src/app/other.py": "", name: before}
+    mapping = write_project(tmp_path, files, PATH_MAPPING)
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "proj" / name).read_text() == after

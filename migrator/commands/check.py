@@ -35,6 +35,7 @@ CODES = {
     RefKind.CONFIG: "MIG004",
     RefKind.NOTEBOOK: "MIG005",
     RefKind.DOCS: "MIG007",
+    RefKind.PROSE: "MIG008",
 }
 WHAT = {
     "MIG001": "import of",
@@ -43,6 +44,7 @@ WHAT = {
     "MIG004": "config value",
     "MIG005": "notebook import of",
     "MIG007": "docs reference to",
+    "MIG008": "comment or docstring naming",
 }
 FACADE_EDITED = "MIG011"
 MOVED_FILE_MISSING = "MIG012"
@@ -107,7 +109,7 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
         if path.endswith((".py", ".pyi")) and is_generated_facade(text):
             continue
         module = info.name if info else None
-        ctx = FileContext(path, module, module, bool(info and info.is_package), docs=docs)
+        ctx = FileContext(path, module, module, bool(info and info.is_package), docs=docs, prose=matches_any(path, target.prose))
         try:
             _, edits, _ = rewrite_file(path, data, ctx, moves)
         except FileRewriteError as exc:
@@ -369,7 +371,7 @@ def fix_plan(mapping: Mapping, state: State, snapshot: Snapshot | None = None) -
             continue
         info = index.module_of(path)
         module = info.name if info else None
-        ctx = FileContext(path, module, module, bool(info and info.is_package), docs=matches_any(path, target.docs))
+        ctx = FileContext(path, module, module, bool(info and info.is_package), docs=matches_any(path, target.docs), prose=matches_any(path, target.prose))
         try:
             data, edits, _ = rewrite_file(path, entry.data, ctx, moves)
         except FileRewriteError:

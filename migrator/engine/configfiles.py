@@ -8,6 +8,7 @@ comments and quoting stay as they were.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Callable
 
@@ -39,23 +40,55 @@ def rewrite_value(value: str, resolve: Resolver) -> str | None:
     return new + colon + attr
 
 
-def rewrite_config(path: str, text: str, resolve: Resolver) -> tuple[str, tuple[Edit, ...]]:
-    """Rewrite dotted-path values in a config file; the format follows the suffix."""
+def rewrite_path_value(value: str, config_dir: str, resolve_path: Resolver) -> str | None:
+    """The new text of a config value that names a file or folder the phase relocates
+    (`src/pkg/mod.py`, `src/pkg/`, `./src/pkg/*.py`: the part before a glob counts),
+    relative to the config file's folder as the value was; else None."""
+    if "/" not in value and not value.endswith(".py"):
+        return None
+    prefix = "./" if value.startswith("./") else ""
+    parts = value[len(prefix) :].split("/")
+    cut = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
+    head = "/".join(parts[:cut]).rstrip("/")
+    if not head or head.startswith(("/", "..")) or any(c in head for c in " :=,"):
+        return None
+    new = resolve_path(posixpath.normpath(posixpath.join(config_dir, head)))
+    if new is None:
+        return None
+    rel = posixpath.relpath(new, config_dir) if config_dir else new
+    rest = value[len(prefix) :][len("/".join(parts[:cut]).rstrip("/")) :]
+    return prefix + rel + rest
+
+
+def rewrite_config(path: str, text: str, resolve: Resolver, resolve_path: Resolver | None = None) -> tuple[str, tuple[Edit, ...]]:
+    """Rewrite dotted-path values (and, with `resolve_path`, values naming relocated
+    files) in a config file; the format follows the suffix."""
     if path.endswith((".yaml", ".yml")):
         spans = _yaml_scalars(text)
     elif path.endswith(".toml"):
         spans = _quoted_strings(text)
     else:
-        spans = _ini_values(text)
-    return _splice(text, spans, resolve)
+        spans = _ini_values(text) + (_ini_paths(text) if resolve_path else [])
+        spans.sort()
+    config_dir = posixpath.dirname(path)
+
+    def new_value(value: str) -> str | None:
+        found = rewrite_value(value, resolve)
+        if found is None and resolve_path is not None:
+            found = rewrite_path_value(value, config_dir, resolve_path)
+        return found
+
+    return _splice(text, spans, new_value)
 
 
-def _splice(text: str, spans, resolve: Resolver) -> tuple[str, tuple[Edit, ...]]:
+def _splice(text: str, spans, new_value: Callable[[str], "str | None"]) -> tuple[str, tuple[Edit, ...]]:
     edits: list[Edit] = []
     out: list[str] = []
     last = 0
     for start, end, value in spans:
-        new = rewrite_value(value, resolve)
+        if start < last:
+            continue  # inside a value already rewritten
+        new = new_value(value)
         if new is None or new == value:
             continue
         out.append(text[last:start])
@@ -130,6 +163,23 @@ def _ini_values(text: str):
             before = line[m.start() - 1] if m.start() else " "
             after = line[m.end()] if m.end() < len(line) else " "
             if before in " \t=:'\",[" and after in " \t\r\n'\",]":
+                spans.append((line_start + m.start(), line_start + m.end(), m.group()))
+    return spans
+
+
+_INI_PATH = re.compile(r"[\w.*?\[\]-]*(?:/[\w.*?\[\]-]*)+")
+
+
+def _ini_paths(text: str):
+    """Values of INI lines that look like paths (`omit = src/pkg/*.py`)."""
+    spans = []
+    for line_start, line in _lines(text):
+        stripped = line.lstrip()
+        if not stripped or stripped[0] in "#;[":
+            continue
+        for m in _INI_PATH.finditer(line):
+            before = line[m.start() - 1] if m.start() else " "
+            if before in " \t=,'\"" and "/" in m.group():
                 spans.append((line_start + m.start(), line_start + m.end(), m.group()))
     return spans
 

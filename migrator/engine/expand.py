@@ -84,8 +84,18 @@ def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Sn
         symbols=symbol_map,
         known_modules=index.names(),
         attributes=index.attributes(snapshot, {name: name for name in w.expanded}),
+        paths=_relocated_paths(w.exp.relocations),
     )
     return w.exp
+
+
+def _relocated_paths(relocations: dict[str, Relocation]) -> dict[str, str]:
+    """Old → new path of every relocated file, and of each moved package's folder."""
+    paths = {old: r.new_path for old, r in relocations.items()}
+    for old, r in relocations.items():
+        if r.is_package and r.module is not None and old.endswith("/__init__.py") and r.new_path.endswith("/__init__.py"):
+            paths[old.rpartition("/")[0]] = r.new_path.rpartition("/")[0]
+    return paths
 
 
 @dataclass

@@ -183,8 +183,9 @@ class PhaseWork:
         kept_here = matches_any(path, self.mapping.spec.target.keep_on_facades)
         lazy_exports = self.mapping.spec.facades.package_exports == "lazy"
         lazy = lazy_exports and bool(info and info.is_package) and module not in self.moves.modules
-        docs = matches_any(path, self.mapping.spec.target.docs)
-        return FileContext(path, module, new_module, bool(info and info.is_package), kept_here, lazy, docs=docs)
+        target = self.mapping.spec.target
+        docs, prose = matches_any(path, target.docs), matches_any(path, target.prose)
+        return FileContext(path, module, new_module, bool(info and info.is_package), kept_here, lazy, docs=docs, prose=prose)
 
     def move_verbatim(self, path: str, data: bytes, mode: int | None) -> None:
         """A file the phase relocates without rewriting it: moved byte for byte, and

@@ -33,6 +33,9 @@ class Prefilter:
     """
 
     def __init__(self, moves: MoveSet):
+        #: "folder/name" tails of relocated paths: a config value naming one of them
+        #: (relative to the config's own folder or the root) contains its tail.
+        self.path_clues = frozenset("/".join(old.split("/")[-2:]) for old in moves.paths if "/" in old)
         self.reach: dict[str, list[tuple[str, ...]]] = {}
         for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
             parts = old.split(".")
@@ -96,7 +99,10 @@ def may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = 
         return False
     if is_python(path) and unreadable_python(data) is not None:
         return True  # its text cannot be searched: its rewrite reports it (MIG202)
-    return pattern.may_refer(data.decode("utf-8", "replace"), package)
+    text = data.decode("utf-8", "replace")
+    if path.endswith(CONFIG_SUFFIXES) and pattern.path_clues and any(clue in text for clue in pattern.path_clues):
+        return True  # a value may name a relocated file (`per-file-ignores`, `omit`)
+    return pattern.may_refer(text, package)
 
 
 def mentions(

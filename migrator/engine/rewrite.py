@@ -10,6 +10,7 @@ rewrite for callers that want the bytes and treat a failure as an exception.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import os
 import re
@@ -21,7 +22,7 @@ from typing import Union
 from migrator.analysis import pyast
 from migrator.analysis.scans import ScanCache, content_key
 from migrator.analysis.project import CONFIG_SUFFIXES, DOC_SUFFIXES, NOTEBOOK_SUFFIX
-from migrator.engine import configfiles, docfiles, fastpath, notebooks
+from migrator.engine import configfiles, docfiles, fastpath, notebooks, prose
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, Progress, Severity
 from migrator.model.text import python_lines
 
@@ -251,7 +252,7 @@ def rewrite(
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return Skipped(Diagnostic(Severity.WARNING, "MIG912", "config file is not UTF-8; left unchanged", path))
-        new_text, edits = configfiles.rewrite_config(path, text, moves.resolve)
+        new_text, edits = configfiles.rewrite_config(path, text, moves.resolve, moves.resolve_path if moves.paths else None)
         return Unchanged(edits) if new_text == text else Changed(new_text.encode("utf-8"), edits)
     return Unchanged()
 
@@ -292,7 +293,7 @@ def _rewrite_python(
     except RecursionError:
         return Failed(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, path))
     if found is None:
-        return Unchanged()
+        return _with_prose(Unchanged(), decoded, ctx, moves)
     done = None
     if not found.whole_file and statements_alone:
         done = fastpath.rewrite_statements(decoded.text, found.statements, ctx, moves)
@@ -301,8 +302,30 @@ def _rewrite_python(
         done = rewrite_python_text(decoded.text, ctx, moves, only)
     text, edits, diags = done
     if text == decoded.text:
-        return Unchanged(edits, diags)
-    return Changed(encode_python(keep_form_feeds(decoded.text, text), decoded), edits, diags)
+        return _with_prose(Unchanged(edits, diags), decoded, ctx, moves)
+    return _with_prose(Changed(encode_python(keep_form_feeds(decoded.text, text), decoded), edits, diags), decoded, ctx, moves)
+
+
+def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: MoveSet) -> FileResult:
+    """`result` with the old paths left in comments and docstrings: rewritten in
+    `target.prose` files, else listed (MIG918). Files on facades keep theirs."""
+    if ctx.keep_on_facades:
+        return result
+    text = decode_python(result.data).text if isinstance(result, Changed) else decoded.text
+    spans = prose.prose_edits(text, moves)
+    if not spans:
+        return result
+    if ctx.prose:
+        return Changed(encode_python(prose.rewrite_prose(text, spans), decoded), result.edits + tuple(e for _, _, e in spans), result.diagnostics)
+    # listed where the user's file has them (the rules' edits may shift columns): the
+    # original text's prose, less what a rule rewrote at that very place
+    done = {(e.line, e.col) for e in result.edits}
+    edits = tuple(e for _, _, e in prose.prose_edits(decoded.text, moves) if (e.line, e.col) not in done)
+    listed = tuple(
+        Diagnostic(Severity.WARNING, "MIG918", f"a comment or docstring names {e.old!r} — moved to {e.new!r}; update it, or add the file to the mapping's target.prose to have it rewritten", ctx.path, e.line, e.col)
+        for e in edits
+    )
+    return dataclasses.replace(result, diagnostics=result.diagnostics + listed)
 
 
 def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> FileResult:

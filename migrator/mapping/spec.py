@@ -45,6 +45,13 @@ class TargetSpec(_Strict):
         (),
         description="Globs (relative to root) the tool neither reads nor rewrites.",
     )
+    prose: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Globs (relative to root) of Python files whose comments and docstrings follow moves (a dotted "
+            "path under a moved name is rewritten), e.g. [\"src/**\"]; elsewhere they are listed (MIG918)."
+        ),
+    )
     docs: tuple[str, ...] = Field(
         (),
         description=(

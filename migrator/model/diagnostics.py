@@ -63,6 +63,8 @@ CODES: tuple[Code, ...] = (
     # --- check: the state of applied phases
     Code("MIG007", (E,), "check: a file in the mapping's `target.docs` names an old path (a Sphinx directive or role, mkdocstrings `:::`)",
          "run `migrate check --fix`, or update it by hand"),
+    Code("MIG008", (E,), "check: a comment or docstring of a file in the mapping's `target.prose` names an old path",
+         "run `migrate check --fix`, or update it by hand"),
     Code("MIG010", CHECK, "check: an import cycle that fails at import time, new since the last applied phase",
          "move one of the imports on the cycle into the function that needs it"),
     Code("MIG011", CHECK, "check: a facade written by a phase was edited since",
@@ -167,6 +169,8 @@ CODES: tuple[Code, ...] = (
          "import it in the package as the message says, or take it out of `__all__`"),
     Code("MIG917", (W,), "documentation outside the mapping's `target.docs` names a path the phase moves; it is listed, not rewritten",
          "update it by hand, or add the file to `target.docs` to have it rewritten"),
+    Code("MIG918", (W,), "a comment or docstring names a path the phase moves; it is listed, not rewritten",
+         "update it by hand, or add the file to `target.prose` to have its comments and docstrings rewritten"),
 )
 
 #: The registry by code.

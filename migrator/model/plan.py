@@ -66,6 +66,7 @@ class RefKind(str, Enum):
     CONFIG = "config-value"
     NOTEBOOK = "notebook"
     DOCS = "docs"
+    PROSE = "comment"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class FileContext:
     #: A documentation file in the mapping's `target.docs` globs: its references to
     #: moved paths are rewritten (elsewhere a docs file's are only listed, MIG917).
     docs: bool = False
+    #: A file in the mapping's `target.prose` globs: old paths in its comments and
+    #: docstrings are rewritten (elsewhere they are only listed, MIG918).
+    prose: bool = False
 
     @property
     def package(self) -> str | None:
@@ -136,6 +140,22 @@ class MoveSet:
     known_modules: frozenset[str] = frozenset()
     reexports: Mapping[str, str] = field(default_factory=dict)
     attributes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Old file path → new file path (relative to the target root, `/`), for every
+    #: file the phase relocates, and each moved package's folder → its new folder:
+    #: config values that name files (`per-file-ignores`, coverage `omit`) follow them.
+    paths: Mapping[str, str] = field(default_factory=dict)
+
+    def resolve_path(self, path: str) -> str | None:
+        """The new path of a file or folder (relative to the target root) this phase
+        relocates, or of one below a relocated folder; None when it stays."""
+        if path in self.paths:
+            return self.paths[path]
+        parent = path
+        while "/" in parent:
+            parent = parent.rpartition("/")[0]
+            if parent in self.paths:
+                return self.paths[parent] + path[len(parent) :]
+        return None
 
     def module_target(self, old: str) -> str | None:
         """The new name of module `old` if this phase moves it, else None."""
