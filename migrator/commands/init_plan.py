@@ -537,17 +537,25 @@ def resolve(reading: PlanReading, layout: Layout) -> FromPlan:
     inside = _conflicts(inside)
     resolved: list[ResolvedPhase] = []
     seen: list[int] = []
+    def owner(row: PlanRow) -> PlanPhase:  # the last phase of its number above it
+        return [p for p in phases if p.number == row.phase and p.line <= row.line][-1]
+
     for phase in phases:
-        mine = tuple(e for e in inside if e.row.phase == phase.number and phase.number not in seen)
+        mine = tuple(e for e in inside if e.row.phase == phase.number and owner(e.row) is phase)
         problem = None
         if phase.number in seen:
             problem = f"phase {phase.number} appears twice in the plan: give it its own number"
         elif seen and phase.number < max(seen):
             problem = f"phase {phase.number} comes after phase {max(seen)}: phases apply in ascending order"
-        elif not mine:
+        elif not mine:  # (a repeated number's rows are listed with it, commented out)
             problem = "lists no move: keep it as a checkpoint (`moves: []`) or leave it out"
         seen.append(phase.number)
-        resolved.append(ResolvedPhase(phase, mine if problem is None else (), problem))
+        if problem is not None:  # its moves wait for the phase's decision
+            mine = tuple(
+                Entry(e.row, "decide", e.moves, f"its phase is left open ({problem.split(':')[0]})") if e.kind == "taken" else e
+                for e in mine
+            )
+        resolved.append(ResolvedPhase(phase, mine, problem))
     return FromPlan(reading, tuple(resolved), outside)
 
 
@@ -589,18 +597,13 @@ def _conflicts(entries: list[Entry]) -> list[Entry]:
     out = []
     for e in entries:
         clash = [o for o in sources.get(e.moves[0].source, []) if o is not e] if e.kind == "taken" else []
-        what = "moves it again"
+        what = "moves it too, in another phase"
         if e.kind == "taken" and not clash and ":" not in e.moves[0].source:
             clash, what = [o for o in destinations.get(e.moves[0].destination, []) if o is not e], f"also moves a module to {e.moves[0].destination}"
         if clash:
-            where = ", ".join(f"{_line(o.row)} (phase {o.row.phase})" for o in clash)
-            e = Entry(e.row, "decide", e.moves, f"{where} {what}: keep one", tuple(o.row for o in clash))
+            e = Entry(e.row, "decide", e.moves, f"{'another row' if len(clash) == 1 else 'other rows'} {what}; keep one:", tuple(o.row for o in clash))
         out.append(e)
     return out
-
-
-def _line(row: PlanRow) -> str:
-    return f"line {row.line}"
 
 
 # --------------------------------------------------------------------------- writing
@@ -637,10 +640,14 @@ def _phase_block(name: str, resolved: ResolvedPhase) -> list[str]:
     phase = resolved.phase
     if resolved.problem is not None:
         lines = [f"  # TO DECIDE {name}:{phase.line} Phase {phase.number}: {phase.title} — {resolved.problem}."]
-        lines += [f"  #   {name}:{line}: {words}" for line, words in phase.items[:10]]
-        if len(phase.items) > 10:
-            lines.append(f"  #   ... and {len(phase.items) - 10} more items")
-        return lines + [f"  # - phase: {phase.number}", f"  #   title: {_title(phase.title)}", "  #   moves: []", ""]
+        if not resolved.entries:
+            lines += [f"  #   {name}:{line}: {words}" for line, words in phase.items[:10]]
+            if len(phase.items) > 10:
+                lines.append(f"  #   ... and {len(phase.items) - 10} more items")
+        lines += [f"  # - phase: {phase.number}", f"  #   title: {_title(phase.title)}", "  #   moves:" if resolved.entries else "  #   moves: []"]
+        for entry in resolved.entries:
+            lines += _entry_lines(name, entry, "  #     ")
+        return lines + [""]
     taken = [e for e in resolved.entries if e.kind == "taken"]
     lines = [
         f"  - phase: {phase.number}",
