@@ -152,7 +152,7 @@ def test_the_seeds_open_choices_are_commented_out_with_its_words_and_line(tmp_pa
     assert f"{plan}:300: `orchestration/jobs/selection/` → `jobs/selection/`" in text
     # "verify", "if generic", a phase without moves, a row that names no source
     assert f"# TO DECIDE {plan}:221: Move remaining `orchestration/jobs/hpo/` → `hpo/` (verify what's already moved)" in text
-    assert '(if generic) or keep in `benchmarking/` if job-specific' in text and 'the plan leaves it open ("if, or")' in text
+    assert '(if generic) or keep in `benchmarking/` if job-specific' in text and 'the plan leaves it open: "if", "or"' in text
     assert f"# TO DECIDE {plan}:237 Phase 10: Create Legacy Facades — lists no move" in text
     assert f"# NOT READ {plan}:226: Move generic utilities to `tracking/` if not already there" in text
     # a symbol move read from "`name()` … move to `x`", its module from the enclosing item
@@ -237,7 +237,7 @@ def test_plain_arrows_under_setext_headings_and_a_source_the_target_lacks(tmp_pa
     }
     text = (tmp_path / "mapping.yaml").read_text(encoding="utf-8")
     assert "# NOT READ PLAN.md:5: app.utils.date -> app.when" in text
-    assert "#   no such module under src/: `app.utils.date` — did you mean app.utils.dates or " in text
+    assert "#   no such module under src/: `app.utils.date` — did you mean app.utils.dates?" in text
     row = next(line for line in result.stdout.splitlines() if line.startswith("│    5 "))
     assert "not read" in row
 
@@ -321,3 +321,20 @@ def test_a_row_that_cannot_be_a_move_is_not_read_and_the_mapping_still_loads(tmp
     assert result.exit_code == 0, result.output
     assert _moves(tmp_path / "mapping.yaml") == {(1, "app.utils.text", "app.text", False, None)}
     assert re.search(r"# NOT READ PLAN\.md:3: ", (tmp_path / "mapping.yaml").read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- README
+
+
+def test_the_readme_example_is_what_init_from_plan_prints_and_writes(tmp_path, monkeypatch):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### From a plan you already wrote"): text.index("## Your own project in five lines")]
+    plan = re.search(r"```markdown\n(.*?)```", section, re.S).group(1)
+    printed = re.findall(r"```console\n(.*?)```", section, re.S)[1]
+    phases = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    result = _from_plan(tmp_path, monkeypatch, plan)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == printed
+    written = (tmp_path / "mapping.yaml").read_text(encoding="utf-8")
+    assert written[written.index("phases:"):].rstrip("\n") == phases.rstrip("\n")
+    assert run_cli("plan", "--format", "summary", "--no-cache", "--no-pager").exit_code == 0

@@ -427,11 +427,12 @@ class _Index:
         return sorted(n for n in self.known if n.endswith("." + dotted))
 
     def suggest(self, dotted: str) -> str:
-        close = difflib.get_close_matches(dotted, sorted(self.names), n=3, cutoff=0.6)
-        if not close:
-            leaf = dotted.rsplit(".", 1)[-1]
-            leaves = difflib.get_close_matches(leaf, sorted({n.rsplit(".", 1)[-1] for n in self.names}), n=2, cutoff=0.6)
-            close = [n for n in sorted(self.names) if n.rsplit(".", 1)[-1] in leaves][:3]
+        """The closest modules: those whose last name is close to the one written (a
+        typo, `.py` files renamed), best first; else a whole dotted name very close."""
+        leaf = dotted.rsplit(".", 1)[-1]
+        leaves = set(difflib.get_close_matches(leaf, sorted({n.rsplit(".", 1)[-1] for n in self.names}), n=3, cutoff=0.75))
+        ranked = sorted((n for n in self.names if n.rsplit(".", 1)[-1] in leaves), key=lambda n: -difflib.SequenceMatcher(None, dotted, n).ratio())
+        close = ranked[:3] or difflib.get_close_matches(dotted, sorted(self.names), n=2, cutoff=0.85)
         return f" — did you mean {' or '.join(close)}?" if close else ""
 
 
@@ -493,7 +494,7 @@ def _entry(index: _Index, row: PlanRow) -> Entry:
     for move in moves:
         if move.source == move.destination or move.destination.startswith(move.source + "."):
             return Entry(row, "unread", reason=f"moves {move.source} into itself ({move.destination})")
-    hedged = f'the plan leaves it open ("{", ".join(dict.fromkeys(h.lower() for h in row.hedges))}")' if row.hedges else ""
+    hedged = "the plan leaves it open: " + ", ".join(f'"{h}"' for h in dict.fromkeys(h.lower() for h in row.hedges)) if row.hedges else ""
     if len(sources) > 1 and len(destinations) > 1:
         return Entry(row, "decide", (), _join(f"names {len(sources)} modules and {len(destinations)} destinations: which goes where?", hedged))
     if len(destinations) > 1:

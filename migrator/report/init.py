@@ -50,8 +50,8 @@ def print_init_from_plan(console, result: FromPlan, *, wrote: str, next_command:
 
     name = result.reading.name
     table = Table(title=f"migrate init --from-plan: what {escape(name)} gives")
-    for col in ("line", "phase", "", "move", "why"):
-        table.add_column(col, justify="right" if col in ("line", "phase") else "left")
+    for col, width in (("line", None), ("phase", None), ("", None), ("move", 48), ("why", 64)):
+        table.add_column(col, justify="right" if col in ("line", "phase") else "left", max_width=width)
     rows: list[tuple[int, int, tuple[str, ...]]] = []
     order = {"taken": 0, "decide": 1, "unread": 2}
     for phase, entry in result.entries():
