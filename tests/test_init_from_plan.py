@@ -338,3 +338,13 @@ def test_the_readme_example_is_what_init_from_plan_prints_and_writes(tmp_path, m
     written = (tmp_path / "mapping.yaml").read_text(encoding="utf-8")
     assert written[written.index("phases:"):].rstrip("\n") == phases.rstrip("\n")
     assert run_cli("plan", "--format", "summary", "--no-cache", "--no-pager").exit_code == 0
+
+
+def test_a_table_cell_without_a_path_is_not_a_destination(tmp_path, monkeypatch):
+    plan = "## Phase 1 Dates\n\n| old | new |\n| --- | --- |\n| app/utils/text.py | N/A |\n| app/utils/dates.py | app/dates.py |\n"
+    result = _from_plan(tmp_path, monkeypatch, plan)
+    assert result.exit_code == 0, result.output
+    assert _moves(tmp_path / "mapping.yaml") == {(1, "app.utils.dates", "app.dates", False, None)}
+    assert load_mapping(tmp_path / "mapping.yaml").spec.phases[0].title == "Dates"  # "Phase 1 Dates": no colon needed
+    text = (tmp_path / "mapping.yaml").read_text(encoding="utf-8")
+    assert "# NOT READ PLAN.md:5: app/utils/text.py | N/A" in text and "#   names no destination" in text

@@ -37,7 +37,7 @@ from markdown_it import MarkdownIt
 from migrator.commands.init import Layout, PhasesWriter
 
 #: "Phase 2: Create config module", "Step 3 — Storage", "Phase 4. Metadata"
-_PHASE = re.compile(r"^(?:phase|step|stage)\s+(\d+)\s*(?:[:.)\-–—]\s*(.*))?$", re.I)
+_PHASE = re.compile(r"^(?:phase|step|stage)\s+(\d+)\b\s*[:.)\-–—]?\s*(.*)$", re.I)
 _ARROWS = ("→", "->", "⟶", "=>", "⇒")
 #: words that leave a row open (matched as whole words, case-insensitive)
 _HEDGES = ("or", "if", "verify", "check", "might", "maybe", "perhaps", "possibly", "either", "unless", "whether", "tbd", "consider")
@@ -224,7 +224,7 @@ def _table_row(walk: _Walk, header: list[str], cells: list[tuple[str, list[_Piec
         if not sources and not destinations:
             return
         hedges = tuple(h for _, pieces in cells for h in _hedges(pieces))
-        problem = None if sources else "names no module to move"
+        problem = None if sources and destinations else ("names no module to move" if not sources else "names no destination")
         walk.rows.append(PlanRow(line, words, phase, sources, destinations, hedges, problem=problem))
         return
     joined: list[_Piece] = []
@@ -257,7 +257,9 @@ def _names(pieces: list[_Piece]) -> tuple[str, ...]:
     if codes:
         return codes
     words = (w.strip(",;:()[]\"'") for p in pieces if p.kind == "text" for w in p.text.split())
-    return tuple(w.rstrip(".") if not w.endswith("/.") else w for w in words if _NAME_WORD.match(w.rstrip(".")))
+    names = (w.rstrip(".") for w in words)
+    # "N/A", "I/O": slashes between letters, not a path
+    return tuple(w for w in names if _NAME_WORD.match(w) and max(len(part) for part in re.split(r"[/.:]", w)) > 1)
 
 
 def _hedges(pieces: list[_Piece]) -> tuple[str, ...]:
@@ -490,6 +492,8 @@ def _entry(index: _Index, row: PlanRow) -> Entry:
             return Entry(row, "unread", reason=problem)
         destinations.append(found)
     sources, destinations = list(dict.fromkeys(sources)), list(dict.fromkeys(destinations))
+    if not sources or not destinations:
+        return Entry(row, "unread", reason="names no module to move" if not sources else "names no destination")
     moves = tuple(_move(index, s, d) for s in sources for d in destinations)
     for move in moves:
         if move.source == move.destination or move.destination.startswith(move.source + "."):
