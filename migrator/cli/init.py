@@ -1,8 +1,9 @@
-"""`migrate init`: write a starter mapping.yaml for the project."""
+"""`migrate init`: write a starter mapping.yaml for the project (or from a Markdown plan)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -21,7 +22,7 @@ def init(
     target: Path = typer.Option(Path("."), "--target", "-t", help="The project folder to describe (default: this folder).", show_default=False),
     mapping: Path = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="Where to write the mapping (default: mapping.yaml in this folder).", show_default=False),
     force: bool = typer.Option(False, "--force", help="Replace the mapping file if it exists."),
-    from_plan: Path = typer.Option(
+    from_plan: Optional[Path] = typer.Option(
         None, "--from-plan", help="Take the phases from a reorganization plan written in Markdown (PLAN.md).", show_default=False
     ),
 ) -> None:
