@@ -1,8 +1,9 @@
-"""`migrate init`: write a starter mapping.yaml for the project."""
+"""`migrate init`: write a starter mapping.yaml for the project (or from a Markdown plan)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -21,8 +22,12 @@ def init(
     target: Path = typer.Option(Path("."), "--target", "-t", help="The project folder to describe (default: this folder).", show_default=False),
     mapping: Path = typer.Option(Path("mapping.yaml"), "--mapping", "-m", help="Where to write the mapping (default: mapping.yaml in this folder).", show_default=False),
     force: bool = typer.Option(False, "--force", help="Replace the mapping file if it exists."),
+    from_plan: Optional[Path] = typer.Option(
+        None, "--from-plan", help="Take the phases from a reorganization plan written in Markdown (PLAN.md).", show_default=False
+    ),
 ) -> None:
-    """Write a starter mapping.yaml: the project's source roots and packages, and an example phase."""
+    """Write a starter mapping.yaml: the project's source roots and packages, and an example
+    phase, or the phases of a Markdown plan (--from-plan)."""
     from migrator import report
     from migrator.adapters.snapshot import listing
     from migrator.commands import init as starter
@@ -50,7 +55,16 @@ def init(
         raise typer.Exit(EXIT_USAGE)
     folder = mapping.parent.resolve()
     shadowed = _shadowed(mapping)
-    text = starter.mapping_text(layout, target_root=_relative(root, folder), schema_ref=_schema_ref(folder))
+    from_markdown = _read_plan(err, from_plan, layout, folder) if from_plan is not None else None
+    if from_markdown is None:
+        text = starter.mapping_text(layout, target_root=_relative(root, folder), schema_ref=_schema_ref(folder))
+    else:
+        from migrator.commands.init_plan import phases_writer
+
+        text = starter.mapping_text(
+            layout, target_root=_relative(root, folder), schema_ref=_schema_ref(folder),
+            phases=phases_writer(from_markdown), plan=from_markdown.reading.name,
+        )
     try:
         parse_mapping(mapping, text.encode("utf-8"))  # what is written must load
         _write(mapping, text.encode("utf-8"))
@@ -61,10 +75,36 @@ def init(
     except OSError as exc:
         err.print(f"[bold red]error[/] {_escape(shown_path(mapping))}: cannot be written ({_escape(exc.strerror or str(exc))}); nothing written")
         raise typer.Exit(EXIT_REFUSED)
-    report.print_init(_console(), layout, wrote=shown_path(mapping), example=starter.example_move(layout), next_command=_next_command(mapping))
+    if from_markdown is not None:
+        report.print_init_from_plan(_console(), from_markdown, wrote=shown_path(mapping), next_command=_next_command(mapping), notes=layout.notes)
+    else:
+        report.print_init(_console(), layout, wrote=shown_path(mapping), example=starter.example_move(layout), next_command=_next_command(mapping))
     if shadowed is not None:
         where = "here" if mapping.parent.resolve() == Path.cwd().resolve() else f"in {shown_path(mapping.parent)}"
         err.print(f"[yellow]note[/] {_escape(shown_path(shadowed))}, further up, is no longer the mapping commands find {_escape(where)}")
+
+
+def _read_plan(err, plan: Path, layout, folder: Path):
+    """The plan read and resolved against the layout; exit 2 when it cannot be read or
+    names no move. Its lines are cited by its path relative to the mapping's folder."""
+    from migrator.commands.init_plan import read_plan, resolve
+    from migrator.mapping.spec import shown_path
+
+    try:
+        text = plan.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        err.print(f"[bold red]error[/] {_escape(shown_path(plan))}: cannot be read ({_escape(why)}) — pass --from-plan a Markdown file; nothing written")
+        raise typer.Exit(EXIT_USAGE)
+    result = resolve(read_plan(text, _relative(plan.resolve(), folder)), layout)
+    if not result.entries():
+        err.print(
+            f"[bold red]error[/] {_escape(shown_path(plan))}: no move found — write each move as a list item, checklist "
+            "item or table row such as `old/module.py` → `new/module.py` (or `->`, \"Move `a` to `b`\", a table with "
+            "from/to columns), under headings like \"Phase 1: title\"; nothing written"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return result
 
 
 def _relative(path: Path, start: Path) -> str:

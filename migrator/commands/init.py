@@ -17,7 +17,7 @@ block, and the phases block a `PhasesWriter` produces. `example_phases` is init'
 phase yet, and one example in comments that moves a real module of the project, so that
 uncommenting it gives a phase `migrate plan` can show. Another source of phases (a plan
 written in Markdown, `migrate init --from-plan`) is another `PhasesWriter` over the
-same `Layout`.
+same `Layout`: `commands/init_plan.phases_writer`.
 
 Nothing here reads or writes a file: the CLI hands in the listing and the
 `pyproject.toml` text, and writes the result.
@@ -278,9 +278,12 @@ def example_phases(layout: Layout) -> list[str]:
 # --------------------------------------------------------------------------- the file
 
 
-def mapping_text(layout: Layout, *, target_root: str, schema_ref: str, phases: PhasesWriter = example_phases) -> str:
+def mapping_text(
+    layout: Layout, *, target_root: str, schema_ref: str, phases: PhasesWriter = example_phases, plan: str | None = None
+) -> str:
     """The starter mapping.yaml: `target_root` is the target relative to the mapping's
-    folder, `schema_ref` what the editor's YAML language server loads the schema from."""
+    folder, `schema_ref` what the editor's YAML language server loads the schema from;
+    `plan`, the Markdown plan the phases come from (`--from-plan`), for the header."""
     roots = ", ".join(_scalar(r) for r in layout.source_roots)
     found = ", ".join(f"{r.path} ({r.origin})" for r in layout.roots)
     first = layout.roots[0]
@@ -292,6 +295,15 @@ def mapping_text(layout: Layout, *, target_root: str, schema_ref: str, phases: P
         "# Written by `migrate init`. Each phase is a list of moves (modules, packages, or",
         "# `module:Name` symbols); `migrate plan` shows a phase as a diff, `migrate apply",
         "# --phase N` performs it. Every key is described in the schema above (`migrate schema`).",
+        *(
+            [
+                f"# The phases are read from {plan}.",
+                "# What it leaves open (TO DECIDE) or what could not be read (NOT READ) is commented",
+                "# out where it belongs, with the plan's words and line: nothing is chosen for you.",
+            ]
+            if plan is not None
+            else []
+        ),
         "version: 1",
         "",
         "target:",

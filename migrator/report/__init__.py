@@ -17,7 +17,7 @@ from migrator.report.audit import audit_json, audit_markdown, audit_text, print_
 from migrator.report.check import check_github, check_json, print_check
 from migrator.report.console import PROGRESS_MIN_FILES, make_console, paged, print_diagnostics, print_diff, progress
 from migrator.report.graph import graph_json, print_graphs
-from migrator.report.init import print_init
+from migrator.report.init import print_init, print_init_from_plan
 from migrator.report.plan import plan_diff, plan_json, print_plan_diff, summary_table
 from migrator.report.retire import print_retire_refusal, print_retired
 from migrator.report.status import print_status, status_json
@@ -41,6 +41,7 @@ __all__ = [
     "print_diff",
     "print_graphs",
     "print_init",
+    "print_init_from_plan",
     "print_plan_diff",
     "print_retire_refusal",
     "print_retired",
