@@ -149,12 +149,13 @@ def test_git_refusing_its_index_keeps_the_journal_and_rollback_restores_the_inde
 
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
-    assert "index.lock" in result.output, result.output
+    assert "index.lock" in result.output and "run `migrate rollback`" in result.output, result.output
+    assert (root / ".migrator/journal/journal.json").exists()
+    refused = run_cli("plan", "--phase", "1", "--mapping", str(mapping))
+    assert refused.exit_code == 3, refused.output  # nothing else runs on a half-restored tree
     lock.unlink()
-    if (root / ".migrator/journal/journal.json").exists():
-        assert "run `migrate rollback`" in result.output, result.output
-        rolled = run_cli("rollback", "--mapping", str(mapping))
-        assert rolled.exit_code == 0, rolled.output
+    rolled = run_cli("rollback", "--mapping", str(mapping))
+    assert rolled.exit_code == 0, rolled.output
     assert tree_state(root) == before
     assert _git_state(repo) == git_before
     assert _apply(mapping).exit_code == 0
