@@ -5,8 +5,8 @@ Everything runs `git` as a subprocess (no library), from the work tree's top lev
 paths given relative to the target root by the callers. The two commands that change
 git's index (`move`, `restore_index`) run through the writer's disk seam
 (`DiskIO.git`), like every other change the writer makes, so a fault injected there
-is restored like any other. Outside a git work tree (or
-without a `git` executable) `work_tree` returns None and nothing else is called.
+is restored like any other. Outside a git work tree (or without a `git` executable)
+`work_tree` returns None and nothing else is called.
 """
 
 from __future__ import annotations
