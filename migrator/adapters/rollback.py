@@ -8,7 +8,8 @@ files already put back to their pre-image are not mistaken for edits. A rollback
 fails with an error (disk full, permission denied) before it records the phase as undone
 puts the tree back as it was before the rollback (the phase stays applied), git's index
 entries of the paths a `--git-mv` apply moved included; after that point it finishes.
-`recover` restores the pre-phase tree from the journal a killed apply left. Both take `io` (the disk seam, see `disk`); the caller holds `writer_lock`.
+`recover` restores the pre-phase tree from the journal a killed apply left. Both take
+`io` (the disk seam, see `disk`); the caller holds `writer_lock`.
 """
 
 from __future__ import annotations
