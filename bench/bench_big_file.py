@@ -11,9 +11,9 @@ and each command's seconds and peak memory.
 
 Measured on the 2-core development machine (2026-12-03, 5 MB, 249,999 uses): plan
 780 s, apply 902 s, 6.3 GB peak memory, output correct. It lives here and not in the
-suite because that is longer than the whole suite may take (10 minutes); tests/test_linear_work.py shows in the suite, by
-counting operations, that the per-file work is linear, which is what makes this size
-finish at all).
+suite because that is longer than the whole suite may take (10 minutes);
+tests/test_linear_work.py shows in the suite, by counting operations, that the per-file
+work is linear, which is what makes this size finish at all.
 """
 
 from __future__ import annotations
