@@ -150,6 +150,7 @@ def test_git_refusing_its_index_keeps_the_journal_and_rollback_restores_the_inde
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     assert "index.lock" in result.output and "run `migrate rollback`" in result.output, result.output
+    assert "GitError" not in result.output  # git's words, not the name of an exception class
     assert (root / ".migrator/journal/journal.json").exists()
     refused = run_cli("plan", "--phase", "1", "--mapping", str(mapping))
     assert refused.exit_code == 3, refused.output  # nothing else runs on a half-restored tree

@@ -22,10 +22,9 @@ import shutil
 import stat
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import Iterator, Sequence
 
-if TYPE_CHECKING:
-    from migrator.adapters.vcs import WorkTree
+from migrator.adapters.vcs import GitError, WorkTree
 
 
 class DiskIO:
@@ -135,7 +134,9 @@ def remove_tmp(io: DiskIO, target: Path) -> None:
 
 def describe(exc: BaseException) -> str:
     """`cause (path)` for an OSError, `Type: message` for anything else (the messages of
-    a failed apply or rollback)."""
+    a failed apply or rollback); git's own words for a git command that failed."""
+    if isinstance(exc, GitError):
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
         return f"{exc.strerror}{where}"
