@@ -527,6 +527,9 @@ def _absorbed(plan: UsePlan, moves: MoveSet) -> dict[cst.Import, cst.Import]:
     make of it. Other names of the same statement stay as they are.
     """
     renames: dict[cst.Import, dict[cst.ImportAlias, tuple[str, str]]] = {}
+    # Whether an import must keep binding its root depends on the binding, not on the
+    # use: decided once per binding (each check reads every chain or use of the file).
+    keeps_root: dict[ImportAssignment, bool] = {}
     for use in plan.uses:
         if use.outcome is not Outcome.REWRITE or not use.aliased or use.needs_import is None:
             continue
@@ -537,10 +540,14 @@ def _absorbed(plan: UsePlan, moves: MoveSet) -> dict[cst.Import, cst.Import]:
             alias = plain_import_alias(binding.assignment)
             if alias is None or module_target(moves, dotted_name(alias.name) or "") != use.needs_import:
                 continue
-            if plan.remaining(binding.assignment) or plan.relies_on_rewrite(binding.assignment):
+            assignment = binding.assignment
+            if assignment not in keeps_root:
+                # a string annotation that reads the root keeps it bound too
+                keeps_root[assignment] = bool(
+                    plan.remaining(assignment) or plan.relies_on_rewrite(assignment) or _read_from_strings(assignment, alias)
+                )
+            if keeps_root[assignment]:
                 continue
-            if _read_from_strings(binding.assignment, alias):
-                continue  # a string annotation reads it: keep the root bound
             renames.setdefault(statement, {})[alias] = (use.needs_import, use.alias or "")
     return {
         statement: statement.with_changes(names=[_renamed(alias, by_alias.get(alias)) for alias in statement.names])

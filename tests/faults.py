@@ -1,7 +1,9 @@
 """Fault injection for the suite: make the n-th disk change of the writer fail.
 
 The writer (migrator/adapters/apply.py, journal.py, rollback.py) changes the disk only
-through its seam, `disk.DiskIO` (write, replace, chmod, mkdir, unlink, rmdir, rmtree):
+through its seam, `disk.DiskIO` (write, replace, chmod, mkdir, unlink, rmdir, rmtree,
+and `git`: the `git mv` and `git update-index` of `--git-mv`, op "git mv" / "git
+update-index"):
 passed in as `io=`, or put in place for a command run through the CLI with
 `disk.using_disk`. `FaultyDisk(fail_at=n, error=errno.ENOSPC)` counts those calls and
 makes the n-th raise `OSError(error)` naming the path, exactly as the real call would
@@ -10,6 +12,11 @@ makes the n-th raise `OSError(error)` naming the path, exactly as the real call 
 target's files, not of the tool's state). `fail_at=None` only counts, so a first clean
 run says how many faults there are to inject. `failed` says which call was made to
 fail, so a test can assert that its fault was hit.
+
+`NotWritable(folders)` answers the preflight's question (`DiskIO.writable`) with "no"
+for the given folders, as `os.access` does for a user without write permission, even
+when the suite runs as root (whom `os.access` always tells yes); `asked` lists the
+folders it was asked about.
 """
 
 from __future__ import annotations
@@ -86,6 +93,20 @@ class FaultyDisk(DiskIO):
     def rmtree(self, path):
         self._step("rmtree", path)
         super().rmtree(path)
+
+    def git(self, tree, args, path, stdin=None):
+        self._step(f"git {args[0]}", path)
+        super().git(tree, args, path, stdin)
+
+
+class NotWritable(DiskIO):
+    def __init__(self, folders):
+        self.folders = {Path(f).resolve() for f in folders}
+        self.asked: list[Path] = []
+
+    def writable(self, folder):
+        self.asked.append(Path(folder))
+        return Path(folder).resolve() not in self.folders and super().writable(folder)
 
 
 @contextlib.contextmanager

@@ -239,7 +239,7 @@ def _transaction(io: DiskIO, root: Path, plan: PhasePlan, op: str, tree: vcs.Wor
     jdir = journal_dir(root)
     if (jdir / "journal.json").exists():
         raise ApplyError(f"an earlier run did not finish ({jdir}) — run `migrate rollback` first")
-    problems = preflight(root, plan)
+    problems = preflight(root, plan, io=io)
     if problems:
         rel, why = problems[0]
         raise ApplyError(f"{rel}: {why}; nothing was changed")
@@ -300,7 +300,7 @@ def _write_all(run: _Run, changes: list[FileChange]) -> tuple[int, int]:
             make_dirs(run.io, run.root, run.jdir, target.parent)
             old = run.git_moved.get(change.path)
             if run.tree is not None and old is not None and (run.root / old).is_file():
-                vcs.move(run.tree, old, change.path)
+                vcs.move(run.tree, old, change.path, io=run.io)
             atomic_write(run.io, target, change.after, change.mode)
             written += 1
         if crash_after and n >= crash_after:

@@ -1,7 +1,10 @@
 """The disk seam of the writer: every call by which migrator changes the target's disk.
 
 `DiskIO` holds the primitive changes (write, replace, chmod, mkdir, unlink, rmdir,
-rmtree); `apply`, `journal` and `rollback` make every change through one of them, and
+rmtree, and `git`: a git command that changes the index, `git mv` the work tree too)
+and the one question the writer asks the disk before it starts (`writable`: may this
+process create and rename files in a folder); `apply`, `journal`, `rollback` and
+`preflight` go through one of them, and
 the durable helpers here (`replace_durably`, `atomic_write`, `write_json_durably`) are
 built on them. The writer's entry points take an `io: DiskIO | None` argument; None is
 the disk of the current context, the real one unless a caller put another in place with
@@ -19,7 +22,9 @@ import shutil
 import stat
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
+
+from migrator.adapters.vcs import GitError, WorkTree
 
 
 class DiskIO:
@@ -56,6 +61,16 @@ class DiskIO:
 
     def rmtree(self, path: Path) -> None:
         shutil.rmtree(path)
+
+    def git(self, tree: WorkTree, args: Sequence[str], path: Path, stdin: str | None = None) -> None:
+        """Run `git ARGS` in `tree`, a command that changes git's index (`update-index`)
+        and, for `git mv`, the work tree; `path` is the file it changes (what a fault names)."""
+        tree.run(*args, stdin=stdin)
+
+    def writable(self, folder: Path) -> bool:
+        """Whether this process may create, rename and remove files in `folder` (the
+        preflight's question; `os.access`, so root is told yes whatever the mode bits)."""
+        return os.access(folder, os.W_OK | os.X_OK)
 
 
 _CURRENT: ContextVar[DiskIO] = ContextVar("migrator_disk", default=DiskIO())
@@ -119,7 +134,9 @@ def remove_tmp(io: DiskIO, target: Path) -> None:
 
 def describe(exc: BaseException) -> str:
     """`cause (path)` for an OSError, `Type: message` for anything else (the messages of
-    a failed apply or rollback)."""
+    a failed apply or rollback); git's own words for a git command that failed."""
+    if isinstance(exc, GitError):
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
         return f"{exc.strerror}{where}"

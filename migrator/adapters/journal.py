@@ -175,7 +175,7 @@ def restore(io: DiskIO, root: Path, jdir: Path) -> list[str]:
     if git:
         tree = vcs.work_tree(root)
         if tree is not None:
-            vcs.restore_index(tree, git["index"], git["paths"])
+            vcs.restore_index(tree, git["index"], git["paths"], io=io)
     for rel in sorted(data.get("created_dirs", []), key=lambda d: -d.count("/")):
         remove_empty_tree(io, root / rel)
     return restored

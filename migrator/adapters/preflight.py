@@ -11,10 +11,14 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable
 
+from migrator.adapters.disk import DiskIO, current_disk
 from migrator.model.plan import FileChange, PhasePlan
 
 
-def preflight(root: Path, plan: PhasePlan, *, unseen: Callable[[str], str | None] = lambda rel: None, ignore: Iterable[str] = ()) -> list[tuple[str, str]]:
+def preflight(
+    root: Path, plan: PhasePlan, *, unseen: Callable[[str], str | None] = lambda rel: None, ignore: Iterable[str] = (),
+    io: DiskIO | None = None,
+) -> list[tuple[str, str]]:
     """(path, why) for every path the phase would write or delete that it cannot
     (`path:line:col` for a file that would not parse).
 
@@ -24,9 +28,12 @@ def preflight(root: Path, plan: PhasePlan, *, unseen: Callable[[str], str | None
     read, e.g. excluded), a name longer than NAME_MAX or a path longer than PATH_MAX, a
     folder that is not writable, and a Python file that would not compile. Paths in
     `ignore` (written by earlier phases of the same plan) are not checked against the
-    disk. `plan` and `apply` both call it, so they refuse the same phases.
+    disk. `plan` and `apply` both call it, so they refuse the same phases. Whether a
+    folder is writable is asked of `io` (default: the context's disk, `disk.using_disk`),
+    the seam through which apply will write there.
     """
     root = root.resolve()
+    disk = current_disk(io)
     ignore = set(ignore)
     problems: list[tuple[str, str]] = []
     name_max = _pathconf(root, "PC_NAME_MAX", 255)
@@ -35,7 +42,8 @@ def preflight(root: Path, plan: PhasePlan, *, unseen: Callable[[str], str | None
     moved = {c.renamed_from for c in plan.changes if c.renamed_from}
     for rel in touched_paths(plan):
         why = _path_problem(
-            root, rel, writes.get(rel), name_max=name_max, path_max=path_max, unseen=unseen, planned=rel in ignore, moved_away=rel in moved
+            root, rel, writes.get(rel), name_max=name_max, path_max=path_max, unseen=unseen, planned=rel in ignore,
+            moved_away=rel in moved, disk=disk,
         )
         if why is not None:
             problems.append((rel, why))
@@ -60,7 +68,7 @@ def _pathconf(root: Path, name: str, default: int) -> int:
 
 def _path_problem(
     root: Path, rel: str, change: FileChange | None, *, name_max: int, path_max: int,
-    unseen: Callable[[str], str | None], planned: bool, moved_away: bool = False,
+    unseen: Callable[[str], str | None], planned: bool, moved_away: bool = False, disk: DiskIO,
 ) -> str | None:
     parts = rel.split("/")
     if rel.startswith("/") or ".." in parts or "" in parts or "\0" in rel:
@@ -95,7 +103,7 @@ def _path_problem(
     existing = (root / rel).parent
     while not existing.exists():
         existing = existing.parent
-    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+    if existing.is_dir() and not disk.writable(existing):
         return f"the folder {existing.relative_to(root).as_posix() or '.'} is not writable"
     return None
 

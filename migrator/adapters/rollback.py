@@ -6,9 +6,10 @@ a symbolic link on the way (refusing, before touching anything, when one fails),
 writes a marker, so a rollback that is itself killed is finished by running it again;
 files already put back to their pre-image are not mistaken for edits. A rollback that
 fails with an error (disk full, permission denied) before it records the phase as undone
-puts the tree back as it was before the rollback (the phase stays applied); after that
-point it finishes. `recover` restores the pre-phase tree from the journal a killed apply
-left. Both take `io` (the disk seam, see `disk`); the caller holds `writer_lock`.
+puts the tree back as it was before the rollback (the phase stays applied), git's index
+entries of the paths a `--git-mv` apply moved included; after that point it finishes.
+`recover` restores the pre-phase tree from the journal a killed apply left. Both take
+`io` (the disk seam, see `disk`); the caller holds `writer_lock`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import stat
 from pathlib import Path
 
+from migrator.adapters import vcs
 from migrator.adapters.disk import DiskIO, atomic_write, current_disk, describe, remove_tmp, replace_durably, write_json_durably
 from migrator.adapters.journal import damaged_record, make_parents, remove_empty_tree, restore, write_state
 from migrator.adapters.state import (
@@ -174,6 +176,7 @@ def undo_journal(disk: DiskIO, root: Path, undo: Path, marker: dict, after: Stat
     an error puts the tree, the state and the marker back as they were (RollbackFailed
     says so: "rolling back `what` failed … — `still`")."""
     before = _current_images(root, undo)
+    index_before = _current_index(root, undo)
     absent_dirs = _absent_dirs(root, undo)
     state_path = state_dir(root) / STATE_FILE
     state_before = state_path.read_bytes() if state_path.is_file() else None
@@ -184,6 +187,8 @@ def undo_journal(disk: DiskIO, root: Path, undo: Path, marker: dict, after: Stat
     except Exception as exc:
         try:
             _put_back(disk, root, before)
+            if index_before is not None:
+                vcs.restore_index(*index_before, io=disk)
             for d in absent_dirs:  # the folders the restore recreated, deepest first
                 remove_empty_tree(disk, root / d)
             if (state_path.read_bytes() if state_path.is_file() else None) != state_before and state_before is not None:
@@ -215,6 +220,16 @@ def _current_images(root: Path, undo: Path) -> list[tuple[str, bytes | None, int
         else:
             out.append((entry["path"], None, None))
     return out
+
+
+def _current_index(root: Path, undo: Path) -> tuple[vcs.WorkTree, dict[str, str], list[str]] | None:
+    """git's index entries now of the paths the undo record puts back in the index (those
+    a `--git-mv` apply moved), to put them back if the rollback fails; None without any."""
+    git = json.loads((undo / "journal.json").read_text(encoding="utf-8")).get("git")
+    tree = vcs.work_tree(root) if git else None
+    if tree is None:
+        return None
+    return tree, vcs.index_entries(tree, git["paths"]), list(git["paths"])
 
 
 def _put_back(disk: DiskIO, root: Path, images: list[tuple[str, bytes | None, int | None]]) -> None:

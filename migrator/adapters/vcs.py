@@ -2,8 +2,11 @@
 move a file so its history follows, and put index entries back on rollback.
 
 Everything runs `git` as a subprocess (no library), from the work tree's top level, with
-paths given relative to the target root by the callers. Outside a git work tree (or
-without a `git` executable) `work_tree` returns None and nothing else is called.
+paths given relative to the target root by the callers. The two commands that change
+git's index (`move`, `restore_index`) run through the writer's disk seam
+(`DiskIO.git`), like every other change the writer makes, so a fault injected there
+is restored like any other. Outside a git work tree (or without a `git` executable)
+`work_tree` returns None and nothing else is called.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from migrator.adapters.disk import DiskIO
 
 #: Variables that would point git at another repository than the target's.
 _GIT_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
@@ -119,8 +125,9 @@ def index_entries(tree: WorkTree, paths: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def restore_index(tree: WorkTree, saved: dict[str, str], paths: Sequence[str]) -> None:
-    """Put the index entries of `paths` back as `saved` (paths absent from it are removed)."""
+def restore_index(tree: WorkTree, saved: dict[str, str], paths: Sequence[str], *, io: DiskIO) -> None:
+    """Put the index entries of `paths` back as `saved` (paths absent from it are removed),
+    through `io`."""
     if not paths:
         return
     lines = []
@@ -129,12 +136,12 @@ def restore_index(tree: WorkTree, saved: dict[str, str], paths: Sequence[str]) -
         lines.append(f"{_NO_ENTRY}\t{tree.to_git(rel)}")
         if rel in saved:
             lines.append(f"{saved[rel]}\t{tree.to_git(rel)}")
-    tree.run("update-index", "--index-info", stdin="\n".join(lines) + "\n")
+    io.git(tree, ("update-index", "--index-info"), tree.top / tree.to_git(paths[0]), stdin="\n".join(lines) + "\n")
 
 
-def move(tree: WorkTree, old: str, new: str) -> None:
-    """`git mv old new` (target-relative paths); the new folder must exist."""
-    tree.run("mv", "--", tree.to_git(old), tree.to_git(new))
+def move(tree: WorkTree, old: str, new: str, *, io: DiskIO) -> None:
+    """`git mv old new` (target-relative paths) through `io`; the new folder must exist."""
+    io.git(tree, ("mv", "--", tree.to_git(old), tree.to_git(new)), tree.top / tree.to_git(new))
 
 
 def _chunks(paths: Sequence[str], size: int = 200) -> Iterable[Sequence[str]]:
