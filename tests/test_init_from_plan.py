@@ -4,6 +4,7 @@ plan's words and line, never chosen for the user; nothing is dropped."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from tests.helpers import FIXTURE, REPO, run_cli
 
 #: A verbatim copy of the seed's plan (../shared/seed/), so the suite runs in a clone.
 SEED_PLAN = REPO / "tests" / "plans" / "orchestration-reorganization-plan.md"
+
+
+def _cited(plan: Path, folder: Path) -> str:
+    """How the written mapping names the plan (README): relative to the mapping's folder,
+    absolute when the two share no folder but the file system root."""
+    if Path(os.path.commonpath([plan, folder])) == Path(plan.anchor):
+        return plan.as_posix()
+    return Path(os.path.relpath(plan, folder)).as_posix()
 SHARED_SEED = REPO.parent / "shared" / "seed" / "orchestration-reorganization-plan.md"
 
 APP = {
@@ -138,7 +147,7 @@ def test_the_seeds_open_choices_are_commented_out_with_its_words_and_line(tmp_pa
     mapping = tmp_path / "mapping.yaml"
     assert run_cli("init", "--target", str(FIXTURE), "--from-plan", str(SEED_PLAN), "--mapping", str(mapping)).exit_code == 0
     text = mapping.read_text(encoding="utf-8")
-    plan = str(SEED_PLAN)
+    plan = _cited(SEED_PLAN, mapping.parent)
     assert not {m for m in _moves(mapping) if m[1] == "orchestration.environment"}  # no alternative is chosen
     # the "or" row, with the two other rows about the same module
     block = text[text.index(f"# TO DECIDE {plan}:165: Move `environment.py` → `config/environment.py` (or `azureml/environment.py`)"):]
