@@ -52,10 +52,15 @@ def doc_edits(text: str, resolve: Resolver) -> list[tuple[int, int, Edit]]:
 def rewrite_docs(text: str, resolve: Resolver) -> tuple[str, tuple[Edit, ...]]:
     """`text` with every reference `doc_edits` finds rewritten, and the edits."""
     spans = doc_edits(text, resolve)
+    return splice(text, spans), tuple(edit for _, _, edit in spans)
+
+
+def splice(text: str, spans: list[tuple[int, int, Edit]]) -> str:
+    """`text` with each (start, end) span replaced by its edit's new text (spans in order)."""
     out, last = [], 0
     for start, end, edit in spans:
         out.append(text[last:start])
         out.append(edit.new)
         last = end
     out.append(text[last:])
-    return "".join(out), tuple(edit for _, _, edit in spans)
+    return "".join(out)

@@ -13,6 +13,7 @@ import io
 import re
 import tokenize
 
+from migrator.engine.docfiles import splice
 from migrator.model.plan import Edit, MoveSet, RefKind
 
 _DOTTED = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?![\w(])")
@@ -53,13 +54,8 @@ def prose_edits(text: str, moves: MoveSet) -> list[tuple[int, int, Edit]]:
 
 
 def rewrite_prose(text: str, spans: list[tuple[int, int, Edit]]) -> str:
-    out, last = [], 0
-    for start, end, edit in spans:
-        out.append(text[last:start])
-        out.append(edit.new)
-        last = end
-    out.append(text[last:])
-    return "".join(out)
+    """`text` with the dotted paths `prose_edits` found rewritten."""
+    return splice(text, spans)
 
 
 def _line_starts(text: str) -> list[int]:
