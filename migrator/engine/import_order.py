@@ -28,7 +28,7 @@ from typing import Any
 from migrator.analysis.project import FileEntry, ProjectIndex, Snapshot
 from migrator.engine.phase_work import FormatterError, PhaseWork, Refusal, before_bytes
 from migrator.engine.rewrite import decode_python, encode_python, is_python
-from migrator.model.plan import ChangeRole, Diagnostic, Severity
+from migrator.model.plan import ChangeRole, Diagnostic, RefKind, Severity
 
 #: ruff `[lint.isort]` settings → isort settings of the same meaning.
 _RUFF_TO_ISORT = {
@@ -123,7 +123,10 @@ def order_imports(work: PhaseWork) -> Refusal | None:
         except (UnicodeDecodeError, SyntaxError, LookupError):
             continue
         text = new_text.text
-        if old_text is not None and origin not in cleaned:  # symbol moves cleaned their sources
+        # Only a rewritten dotted use (`mod.f` → `new.f`) can leave an import unused: an
+        # import rewritten in place binds its name again. Symbol moves cleaned their sources.
+        uses = any(e.kind is RefKind.DOTTED_USE for e in tree.edits.get(path, ()))
+        if old_text is not None and origin not in cleaned and uses:
             text = tidy_unused(work, origin, old_text, text)
         if style is not None:
             text = keep_sorted(old_text, text, style)
