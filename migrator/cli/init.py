@@ -26,8 +26,7 @@ def init(
         None, "--from-plan", help="Take the phases from a reorganization plan written in Markdown (PLAN.md).", show_default=False
     ),
 ) -> None:
-    """Write a starter mapping.yaml: the project's source roots and packages, and an example
-    phase, or the phases of a Markdown plan (--from-plan)."""
+    """Write a starter mapping.yaml: the project's source roots and packages, and an example phase, or the phases of a Markdown plan (--from-plan)."""
     from migrator import report
     from migrator.adapters.snapshot import listing
     from migrator.commands import init as starter
