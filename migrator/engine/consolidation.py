@@ -88,7 +88,8 @@ def _without_rebound_imports(work: PhaseWork, dest_init: str, package: str, move
         moved_tree = ast.parse(moved_text.text)
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError):
         return moved
-    origin = lambda module, name: _origin(work, info.source_root, module, name)  # noqa: E731
+    read: dict[str, list[tuple[str, str, str]]] = {}
+    origin = lambda module, name: _origin(work, info.source_root, module, name, read)  # noqa: E731
     bound = {n: origin(m, a) for n, m, a in _from_imports(dest_tree, package)}
     again = {n for n, m, a in _from_imports(moved_tree, package) if n in bound and bound[n] == origin(m, a)}
     if not again:
@@ -107,25 +108,31 @@ def _from_imports(tree: ast.Module, package: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _origin(work: PhaseWork, root: str, module: str, name: str, depth: int = 0) -> tuple[str, str]:
+def _origin(work: PhaseWork, root: str, module: str, name: str, read: dict, depth: int = 0) -> tuple[str, str]:
     """Where `from module import name` finds its object, in the tree as the phase leaves
-    it: through package re-exports (`from .x import name`), to the module that binds it."""
+    it: through package re-exports (`from .x import name`), to the module that binds it.
+    `read` keeps each module's `from` imports, so that every file is parsed once."""
+    if module not in read:
+        read[module] = _module_from_imports(work, root, module)
+    if depth < 20:
+        for bound, source, imported in read[module]:
+            if bound == name:
+                return _origin(work, root, source, imported, read, depth + 1)
+    return module, name
+
+
+def _module_from_imports(work: PhaseWork, root: str, module: str) -> list[tuple[str, str, str]]:
     for is_package in (True, False):
         data = work.tree.current(work.index.path_for(module, root, is_package))
         if data is not None:
             break
     else:
-        return module, name
+        return []
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
-        return module, name
-    if depth < 20:
-        package = module if is_package else module.rpartition(".")[0]
-        for bound, source, imported in _from_imports(tree, package):
-            if bound == name:
-                return _origin(work, root, source, imported, depth + 1)
-    return module, name
+        return []
+    return _from_imports(tree, module if is_package else module.rpartition(".")[0])
 
 
 def _merge_init(dest: bytes, moved: bytes, old_pkg: str) -> bytes:

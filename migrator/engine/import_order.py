@@ -78,11 +78,12 @@ def import_style(snapshot: Snapshot, index: ProjectIndex) -> ImportStyle | None:
 
 def keep_sorted(before: str | None, after: str, style: ImportStyle) -> str:
     """`after` with its imports sorted again if `before` was sorted (or is a new file)."""
-    if after == before or _sorted(after, style):
+    if after == before:
         return after
-    if before is not None and not _sorted(before, style):
+    ordered = _sort(after, style)
+    if ordered == after or (before is not None and not _sorted(before, style)):
         return after
-    return _sort(after, style)
+    return ordered
 
 
 def _sorted(text: str, style: ImportStyle) -> bool:

@@ -311,16 +311,18 @@ def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: M
     `target.prose` files, else listed (MIG918). Files on facades keep theirs."""
     if ctx.keep_on_facades:
         return result
-    text = decode_python(result.data).text if isinstance(result, Changed) else decoded.text
-    spans = prose.prose_edits(text, moves)
-    if not spans:
-        return result
-    if ctx.prose:
+    if ctx.prose:  # rewritten in the text the rules left
+        text = decode_python(result.data).text if isinstance(result, Changed) else decoded.text
+        spans = prose.prose_edits(text, moves)
+        if not spans:
+            return result
         return Changed(encode_python(prose.rewrite_prose(text, spans), decoded), result.edits + tuple(e for _, _, e in spans), result.diagnostics)
     # listed where the user's file has them (the rules' edits may shift columns): the
     # original text's prose, less what a rule rewrote at that very place
     done = {(e.line, e.col) for e in result.edits}
     edits = tuple(e for _, _, e in prose.prose_edits(decoded.text, moves) if (e.line, e.col) not in done)
+    if not edits:
+        return result
     listed = tuple(
         Diagnostic(Severity.WARNING, "MIG918", f"a comment or docstring names {e.old!r} — moved to {e.new!r}; update it, or add the file to the mapping's target.prose to have it rewritten", ctx.path, e.line, e.col)
         for e in edits
