@@ -211,21 +211,24 @@ def _read_state(mapping):
         _refuse_state(exc)
 
 
-def _refuse_unrecorded_phases(mapping, state) -> None:
+def _refuse_unrecorded_phases(mapping, state):
     """Refuse (exit 3) to plan or apply on a tree whose phases are visibly applied but not
     recorded (a clone where `.migrator/state.json` was not committed): phase 1 would be
     planned again on its own output, and a consolidation refusal would even suggest
-    `prefer: source`, which would replace the real code with a facade."""
+    `prefer: source`, which would replace the real code with a facade. Returns the
+    snapshot it read to find out (the caller plans on it rather than read the tree
+    again), or None when there was nothing to find out."""
     from migrator.adapters.snapshot import read_snapshot
     from migrator.adapters.state import is_recorded
     from migrator.commands.inferred import infer_state
 
     if state.applied or is_recorded(mapping.root) or not mapping.spec.phases:
-        return
-    inferred = infer_state(mapping, read_snapshot(mapping))
+        return None
+    snapshot = read_snapshot(mapping)
+    inferred = infer_state(mapping, snapshot)
     shown = list(inferred.applied_numbers) + ([inferred.half_applied_phase] if inferred.half_applied_phase is not None else [])
     if not shown:
-        return
+        return snapshot
     what = ", ".join(map(str, shown))
     _console(stderr=True).print(
         f"[bold red]refused[/] {_escape(str(mapping.root))}: no migration is recorded in .migrator/state.json, but the tree shows "

@@ -56,7 +56,7 @@ def plan(
     m = _load(mapping)
     _recover_if_needed(m)
     state = _read_state(m)
-    _refuse_unrecorded_phases(m, state)
+    snapshot = _refuse_unrecorded_phases(m, state)
     pending = [n for n in m.phase_numbers if not state.is_applied(n)]
     if phase is not None and to is not None:
         _console(stderr=True).print("[bold red]error[/] give --phase N (one phase) or --to N (every unapplied phase up to N), not both")
@@ -79,7 +79,7 @@ def plan(
         _console().print("all phases are applied; nothing to plan" if m.spec.phases else f"{_escape(str(m.path))} has no phases yet; nothing to plan — write one under `phases:` (`migrate init` leaves an example), then run `migrate plan`")
         raise typer.Exit(EXIT_OK)
     with report.progress(_console(stderr=True)) as progress:
-        result = plan_target(m, numbers, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
+        result = plan_target(m, numbers, snapshot=snapshot, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
     result = type(result)(_with_preflight(m, result.phases), result.mapping_path, result.target_root)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)

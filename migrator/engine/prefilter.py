@@ -45,10 +45,15 @@ class Prefilter:
             clues.extend(".".join(parts[:i]) + " as " for i in range(1, len(parts)))
             self.reach.setdefault(parts[-1], []).append(tuple(clues))
         words = sorted(map(re.escape, self.reach))
-        self.words = re.compile(r"\b(?:" + "|".join(words) + r")\b") if words else None
+        # No leading `\b`: a pattern that starts with a literal (or a set of first
+        # characters) lets `re` skip ahead by fast search, and a `\b` in front stops
+        # that (4-30× slower on Django). The word start is checked on each match instead.
+        self.words = re.compile(r"(?:" + "|".join(words) + r")\b") if words else None
+        #: The words as UTF-8: a file whose bytes hold none of them is not decoded.
+        self.word_bytes = tuple(word.encode("utf-8") for word in self.reach)
         # With few words, a plain substring test per word comes first: most files
         # contain none of them, and that test is much cheaper than the regex.
-        self._each = {word: re.compile(r"\b" + re.escape(word) + r"\b") for word in self.reach} if len(self.reach) <= 16 else None
+        self._each = {word: re.compile(re.escape(word) + r"\b") for word in self.reach} if len(self.reach) <= 16 else None
 
     def may_refer(self, text: str, package: str | None = None) -> bool:
         """Whether `text` may refer to a moved name. `package`: the package relative
@@ -57,17 +62,32 @@ class Prefilter:
         if self.words is None:
             return False
         if self._each is not None:
-            hits = {word for word, pattern in self._each.items() if word in text and pattern.search(text)}
+            hits = {word for word, pattern in self._each.items() if word in text and _starts_word(text, pattern.finditer(text))}
         else:
-            hits = set(self.words.findall(text))
+            hits = {m.group() for m in self.words.finditer(text) if m.start() == 0 or not _is_word_char(text[m.start() - 1])}
         if not hits:
             return False
-        if "from ." in text or re.search(r"\bfrom\s+\.", text):
+        if "from ." in text or _RELATIVE_FROM.search(text):
             resolved = _relative_imports(text, package)
             if resolved is None:
                 return True
             text = text + "\n" + resolved
         return any(clue in text for word in hits for clues in self.reach[word] for clue in clues)
+
+
+#: A relative `from` import, however spaced (`from  .x`, `from\t..`): `\bfrom` would
+#: stop `re`'s fast literal search, so the word start is in the lookbehind.
+_RELATIVE_FROM = re.compile(r"(?<!\w)from\s+\.")
+
+
+def _is_word_char(ch: str) -> bool:
+    r"""What `\w` matches in a str pattern: a Unicode letter or digit, or `_`."""
+    return ch.isalnum() or ch == "_"
+
+
+def _starts_word(text: str, matches) -> bool:
+    r"""Whether one of `matches` (of a word pattern ending in `\b`) starts a word too."""
+    return any(m.start() == 0 or not _is_word_char(text[m.start() - 1]) for m in matches)
 
 
 def _relative_imports(text: str, package: str | None) -> str | None:
@@ -76,7 +96,7 @@ def _relative_imports(text: str, package: str | None) -> str | None:
     if package is None:
         return None
     found = [m for m in _FROM_IMPORT.finditer(text) if m.group(1)]
-    if len(found) != len(re.findall(r"\bfrom\s+\.", text)):
+    if len(found) != len(_RELATIVE_FROM.findall(text)):
         return None  # a relative import the line-anchored pattern did not see
     out = []
     for m in found:
@@ -99,10 +119,11 @@ def may_refer(path: str, data: bytes, pattern: Prefilter, package: str | None = 
         return False
     if is_python(path) and unreadable_python(data) is not None:
         return True  # its text cannot be searched: its rewrite reports it (MIG202)
-    text = data.decode("utf-8", "replace")
-    if path.endswith(CONFIG_SUFFIXES) and pattern.path_clues and any(clue in text for clue in pattern.path_clues):
+    if path.endswith(CONFIG_SUFFIXES) and pattern.path_clues and any(clue in data.decode("utf-8", "replace") for clue in pattern.path_clues):
         return True  # a value may name a relocated file (`per-file-ignores`, `omit`)
-    return pattern.may_refer(text, package)
+    if not any(word in data for word in pattern.word_bytes):
+        return False  # decoding cannot make a word appear (a decoded word is its own bytes)
+    return pattern.may_refer(data.decode("utf-8", "replace"), package)
 
 
 def mentions(

@@ -20,7 +20,7 @@ from io import BytesIO
 from typing import Union
 
 from migrator.analysis import pyast
-from migrator.analysis.scans import ScanCache, content_key
+from migrator.analysis.scans import ScanCache, content_key, gc_paused
 from migrator.analysis.project import CONFIG_SUFFIXES, DOC_SUFFIXES, NOTEBOOK_SUFFIX
 from migrator.engine import configfiles, docfiles, fastpath, notebooks, prose
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, Progress, Severity
@@ -292,8 +292,9 @@ def _rewrite_python(
         found = fastpath.triage(decoded.text, ctx, moves, scan)
     except RecursionError:
         return Failed(Diagnostic(Severity.ERROR, "MIG201", TOO_DEEP, path))
+    imports = scan[0] if scan is not None and scan[1] is None else None
     if found is None:
-        return _with_prose(Unchanged(), decoded, ctx, moves)
+        return _with_prose(Unchanged(), decoded, ctx, moves, imports)
     done = None
     if not found.whole_file and statements_alone:
         done = fastpath.rewrite_statements(decoded.text, found.statements, ctx, moves)
@@ -302,13 +303,15 @@ def _rewrite_python(
         done = rewrite_python_text(decoded.text, ctx, moves, only)
     text, edits, diags = done
     if text == decoded.text:
-        return _with_prose(Unchanged(edits, diags), decoded, ctx, moves)
-    return _with_prose(Changed(encode_python(keep_form_feeds(decoded.text, text), decoded), edits, diags), decoded, ctx, moves)
+        return _with_prose(Unchanged(edits, diags), decoded, ctx, moves, imports)
+    return _with_prose(Changed(encode_python(keep_form_feeds(decoded.text, text), decoded), edits, diags), decoded, ctx, moves, imports)
 
 
-def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: MoveSet) -> FileResult:
+def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: MoveSet, imports=None) -> FileResult:
     """`result` with the old paths left in comments and docstrings: rewritten in
-    `target.prose` files, else listed (MIG918). Files on facades keep theirs."""
+    `target.prose` files, else listed (MIG918). Files on facades keep theirs.
+    `imports`: the import statements of `decoded` (its scan), which spare tokenizing a
+    file that names moved paths only in them."""
     if ctx.keep_on_facades:
         return result
     if ctx.prose:  # rewritten in the text the rules left
@@ -320,7 +323,7 @@ def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: M
     # listed where the user's file has them (the rules' edits may shift columns): the
     # original text's prose, less what a rule rewrote at that very place
     done = {(e.line, e.col) for e in result.edits}
-    edits = tuple(e for _, _, e in prose.prose_edits(decoded.text, moves) if (e.line, e.col) not in done)
+    edits = tuple(e for _, _, e in prose.prose_edits(decoded.text, moves, imports) if (e.line, e.col) not in done)
     if not edits:
         return result
     listed = tuple(
@@ -441,7 +444,11 @@ def _rewrite_chunk(files, moves: MoveSet, statements_alone: bool) -> dict[str, t
     """Each file's outcome, and its import scan (made here when not given)."""
     out = {}
     for path, data, ctx, scan in files:
-        if scan is None and is_python(path):
-            scan = pyast.scan(data, path)
-        out[path] = (rewrite(path, data, ctx, moves, scan, statements_alone=statements_alone), scan)
+        # One file at a time with the cyclic collector paused: its trees allocate
+        # enough objects to set off full collections again and again, which find
+        # nothing to free until the file is done (and then collect it as usual).
+        with gc_paused():
+            if scan is None and is_python(path):
+                scan = pyast.scan(data, path)
+            out[path] = (rewrite(path, data, ctx, moves, scan, statements_alone=statements_alone), scan)
     return out

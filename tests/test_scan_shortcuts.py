@@ -1,0 +1,103 @@
+"""The shortcuts that spare work on files that cannot need it give the answers of the
+long way: the prefilter's word test without a leading `\\b`, and the prose scan that
+skips tokenizing a file whose moved names appear only on clean import lines."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from migrator.analysis import pyast
+from migrator.engine.prefilter import Prefilter, may_refer
+from migrator.model.plan import MoveSet
+from migrator.engine import prose
+
+MOVES = MoveSet(modules={"app.utils.dates": "app.time.dates", "app.fmt": "app.text.fmt"}, symbols={"app.core.helper": "app.tools.helper"})
+
+# --------------------------------------------------------------------------- prefilter
+
+_FRAGMENTS = ["dates", "fmt", "helper", "xdates", "dates_", "_fmt", "é", "helperx", " ", ".", "\n", "app", "utils", "from . import x", "import app.utils as u", "(", "ñfmt", "fmt9"]
+
+
+def _old_hits(pattern: Prefilter, text: str) -> set[str]:
+    """The words the prefilter found before the shortcut: one `\\b…\\b` regex."""
+    return set(re.findall(r"\b(?:" + "|".join(sorted(map(re.escape, pattern.reach))) + r")\b", text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12))
+def test_word_start_check_matches_the_word_boundary_regex(parts):
+    text = "".join(parts)
+    pattern = Prefilter(MOVES)
+    found = {w for w, p in pattern._each.items() if w in text and any(m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_") for m in p.finditer(text))}
+    assert found == _old_hits(pattern, text)
+    # the many-words path (more than 16 moved names) finds the same words
+    many = Prefilter(MoveSet(modules={**MOVES.modules, **{f"pkg.m{i}": f"pkg.n{i}" for i in range(20)}}, symbols=MOVES.symbols))
+    assert many._each is None
+    assert {w for w in ("dates", "fmt", "helper") if many.may_refer(text + "\napp.utils.dates app.fmt app.core.helper")} == {
+        w for w in ("dates", "fmt", "helper") if w in _old_hits(many, text + "\napp.utils.dates app.fmt app.core.helper")
+    }
+
+
+def test_a_word_inside_a_longer_identifier_is_no_hit():
+    pattern = Prefilter(MOVES)
+    assert not pattern.may_refer("import app.utils.xdates\nmydates = 1\n")
+    assert pattern.may_refer("import app.utils.dates\n")
+    assert pattern.may_refer("é = 1\nfrom app.utils import dates\n")
+    assert not pattern.may_refer("édates = app.utils\n")  # `é` is a word character, as for `\w`
+
+
+def test_a_file_without_the_words_in_its_bytes_is_not_decoded_yet_same_answer():
+    pattern = Prefilter(MOVES)
+    assert not may_refer("a.py", "x = 'app.utils'\n".encode(), pattern)
+    assert may_refer("a.py", "# é\nfrom app.utils import dates\n".encode(), pattern)
+    assert may_refer("b.py", b"\xff\xfe broken \nfrom app.utils import dates\n", pattern)  # decoded with replacement
+
+
+def test_relative_imports_however_spaced_are_resolved():
+    pattern = Prefilter(MOVES)
+    assert pattern.may_refer("from\t. import dates\n", package="app.utils")
+    assert not pattern.may_refer("from  . import dates\n", package="app.other")
+
+
+# --------------------------------------------------------------------------- prose
+
+_LINES = [
+    "from app.utils.dates import parse\n",
+    "from app.utils.dates import parse  # see app.utils.dates.parse\n",
+    "import app.fmt\n",
+    "import app.fmt; x = 'app.fmt.render'\n",
+    '"""Docstring naming app.utils.dates.parse."""\n',
+    "x = app.fmt.render()\n",
+    "# app.core.helper is the one\n",
+    "from app.core import (\n    helper,  # app.core.helper\n)\n",
+    "from app.core import (\n    helper,\n)\n",
+    's = """\nfrom app.utils.dates import parse\n"""\n',
+    "def f():\n    '''app.fmt.render'''\n    import app.fmt\n",
+    "y = 'app.utils.dates' \\\n    'tail'\n",
+    "\x0cimport app.fmt\n",
+    "z = 1\r\n",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), min_size=1, max_size=8))
+def test_prose_scan_with_the_import_shortcut_finds_what_tokenizing_finds(lines):
+    text = "".join(lines)
+    scan = pyast.scan(text)
+    if scan[1] is not None:
+        return  # the shortcut is only used on files that parse
+    assert prose.prose_edits(text, MOVES, scan[0]) == prose.prose_edits(text, MOVES)
+
+
+def test_clean_import_lines_spare_the_tokenizer(monkeypatch):
+    calls = []
+    real = prose.tokenize.generate_tokens
+    monkeypatch.setattr(prose.tokenize, "generate_tokens", lambda readline: calls.append(1) or real(readline))
+    clean = "from app.utils.dates import parse\nimport app.fmt\n\nx = parse(1)\n"
+    assert prose.prose_edits(clean, MOVES, pyast.scan(clean)[0]) == []
+    assert calls == []
+    commented = "import app.fmt  # app.fmt.render\n"
+    assert [e.old for _, _, e in prose.prose_edits(commented, MOVES, pyast.scan(commented)[0])] == ["app.fmt.render"]
+    assert calls == [1]
