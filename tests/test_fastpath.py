@@ -158,6 +158,20 @@ def test_triage_picks_the_rules_whose_triggers_the_file_shows():
     assert [rule.name for rule in fastpath.rules_for({Trigger.FROM_IMPORT})] == ["import_from"]
 
 
+def test_a_moving_file_runs_only_the_rules_its_references_and_relative_imports_trigger():
+    moving = FileContext("pkg/user.py", "pkg.user", "lib.user")
+    assert fastpath.triage("import os\n\nx = os.sep\n", moving, MOVES) is None  # moved as it is
+    relative = fastpath.triage("from . import helpers\n", moving, MOVES)
+    assert relative is not None and relative.whole_file and relative.rules == {"import_from"}
+    both = fastpath.triage('from .helpers import h\nTARGET = "pkg.old.f"\n', moving, MOVES)
+    assert both is not None and both.whole_file and both.rules == {"import_from", "string_target"}
+    # the same file that stays where it is has no reason to be rewritten
+    assert fastpath.triage("from . import helpers\n", FileContext("pkg/user.py", "pkg.user", "pkg.user"), MOVES) is None
+    # kept on facades: every rule decides what stays
+    kept = FileContext("pkg/user.py", "pkg.user", "lib.user", keep_on_facades=True)
+    assert fastpath.triage("import os\n", kept, MOVES) is fastpath.WHOLE_FILE
+
+
 def test_every_seed_phase_plans_the_same_either_way(tmp_path):
     shutil.copytree(REPO / "target_repo_fixture", tmp_path / "target_repo_fixture", ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
     shutil.copy(REPO / "mapping.yaml", tmp_path / "mapping.yaml")

@@ -84,9 +84,11 @@ def triage(
 ) -> Triage | None:
     """A fast, conservative look at whether any rule can change the file; None: no rule can.
 
-    Every rule runs over the whole file when it moves, is a package `__init__` that
-    re-exports lazily, does not parse (the libcst parse then reports it) or is kept on
-    facades. Otherwise the triage collects the `Trigger`s the file shows: `IMPORT` when
+    Every rule runs over the whole file when it is a package `__init__` that re-exports
+    lazily, does not parse (the libcst parse then reports it) or is kept on facades. A
+    file that moves is rewritten whole by the rules its references trigger, and its
+    relative imports (which start from another package after the move) trigger
+    `FROM_IMPORT`. Otherwise the triage collects the `Trigger`s the file shows: `IMPORT` when
     one of its `import` statements resolves under a moved name, `CHAIN` when an
     attribute chain through a name bound to a package above a moved name reaches it
     (`import pkg as p` … `p.sub.f`), `STRING` when a string constant does, and
@@ -99,9 +101,8 @@ def triage(
     its last component (the text prefilter relies on the same fact), so the syntax tree
     is walked for them only when such a word appears outside the import statements.
     """
-    if ctx.module is not None and ctx.module != ctx.new_module:
-        return WHOLE_FILE
-    if ctx.lazy_exports:
+    moving = ctx.module is not None and ctx.module != ctx.new_module
+    if ctx.lazy_exports or moving and ctx.keep_on_facades:
         return WHOLE_FILE
     tree: ast.Module | None = None
     if scan is None:
@@ -114,6 +115,8 @@ def triage(
         if failure is not None:
             return WHOLE_FILE
     found = _References.of(records, ctx, moves)
+    if moving and any(r[6] > 0 for r in records):
+        found.triggers.add(Trigger.FROM_IMPORT)  # its relative imports start from elsewhere now
     _, words = _names_of(moves)
     spans = [((r[0], r[1]), (r[2], r[3])) for r in records]
     strings = _outside(text, words.strings, spans)
@@ -131,6 +134,8 @@ def triage(
         return None
     if ctx.keep_on_facades:
         return WHOLE_FILE  # rare; the rules decide what stays on the old paths
+    if moving:  # the rules its references trigger, over the whole file
+        return Triage(True, rules=frozenset(rule.name for rule in selected))
     if found.triggers == {Trigger.FROM_IMPORT}:
         return Triage(False, tuple(sorted(found.statements, key=lambda s: (s.line, s.col))))
     return Triage(True, rules=frozenset(rule.name for rule in selected))
