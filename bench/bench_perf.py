@@ -82,16 +82,19 @@ Keys of a row beyond the columns above
     apply_phases_s     fixture: each phase's apply wall, in phase order
     plan_x_help        fixture: plan_s ÷ help_s and apply_max_s ÷ help_s, as the
     apply_max_x_help   targets table shows them
-    graph_modules      the import graph of `graph --format json` ("now", before any
-    graph_edges        unapplied phase): its modules, its edges (one per import
-    graph_pairs        statement and per parent-package link, as the JSON lists them),
-    graph_edges_per_module  the distinct (importer, imported) pairs among them, and
-                       graph_edges ÷ graph_modules. The cycle gate builds the same
-                       graph (migrator.analysis.graph.build_graph) restricted to the
-                       modules the phase's changed files reach, before and after the
-                       phase; the whole-tree graph reported here is the largest it
-                       can be, and the one whose growth with the tree the gate's work
-                       follows in the worst case.
+    graph_modules      the import graph in the output of the `graph` command above
+    graph_edges        (its first graph, "now": the tree as `graph` finds it, which is
+    graph_pairs        after `apply`, so with phase 1's moves and facades; the fixture
+    graph_edges_per_module  after every phase): its modules, its edges (one per import
+                       statement and per parent-package link, as the JSON lists them),
+                       the distinct (importer, imported) pairs among them, and
+                       graph_edges ÷ graph_modules. The targets table shows them for
+                       the row with the fewest moves of each size. The cycle gate (which
+                       `plan` runs, on the tree before and after the phase) builds
+                       the same kind of graph (migrator.analysis.graph.build_graph)
+                       restricted to the modules the phase's changed files reach;
+                       the whole-tree graph reported here is the largest it can be,
+                       the one the gate's work follows in the worst case.
 
 JSON: a list of row dicts, every row with the keys of ROW_KEYS (None where a figure does
 not apply); times in seconds, memory in MB.
