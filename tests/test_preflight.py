@@ -173,3 +173,22 @@ def test_an_excluded_file_where_a_module_moves_is_never_overwritten(tmp_path, pr
         assert "src/app/dates.py" in result.output, result.output
         assert "Traceback" not in result.output
     assert tree_state(root) == before
+
+
+def test_a_rewritten_file_the_gate_scanned_is_not_compiled_again_and_a_broken_one_still_is(tmp_path, monkeypatch):
+    mapping, root = _project(tmp_path)
+    plan = plan_target(load_mapping(mapping), [1]).phases[0]
+    compiled: list[str] = []
+    real = compile
+    monkeypatch.setattr("builtins.compile", lambda source, path, *a, **k: compiled.append(path) or real(source, path, *a, **k))
+    assert preflight(root, plan) == []
+    assert "src/app/entry.py" not in compiled  # the cycle gate parsed exactly these bytes
+    # bytes nobody has parsed are compiled, and a file that does not parse is still refused
+    change = next(c for c in plan.changes if c.path == "src/app/entry.py")
+    broken = dataclasses.replace(plan, changes=tuple(
+        dataclasses.replace(c, after=c.after + b"def (:\n") if c is change else c for c in plan.changes
+    ))
+    problems = preflight(root, broken)
+    assert compiled.count("src/app/entry.py") == 1
+    assert [p.split(":")[0] for p, _ in problems] == ["src/app/entry.py"]
+    assert preflight(root, broken) == problems  # a failure is never remembered as parsing

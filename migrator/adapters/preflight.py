@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from migrator.adapters.disk import DiskIO, current_disk
+from migrator.analysis.scans import known_to_parse, mark_parses
 from migrator.model.plan import FileChange, PhasePlan
 
 
@@ -30,7 +31,9 @@ def preflight(
     `ignore` (written by earlier phases of the same plan) are not checked against the
     disk. `plan` and `apply` both call it, so they refuse the same phases. Whether a
     folder is writable is asked of `io` (default: the context's disk, `disk.using_disk`),
-    the seam through which apply will write there.
+    the seam through which apply will write there. A file whose exact bytes were seen
+    to parse in this process (the cycle gate scans every Python file a phase writes in
+    a source root) is not compiled again.
     """
     root = root.resolve()
     disk = current_disk(io)
@@ -48,9 +51,10 @@ def preflight(
         if why is not None:
             problems.append((rel, why))
     for c in plan.changes:
-        if c.after is not None and c.path.endswith((".py", ".pyi")) and not moved_verbatim(c):
+        if c.after is not None and c.path.endswith((".py", ".pyi")) and not moved_verbatim(c) and not known_to_parse(c.after):
             try:
                 compile(c.after, c.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+                mark_parses(c.after)  # apply's own preflight, after plan's, need not compile it again
             except SyntaxError as exc:
                 where = c.path if exc.lineno is None else f"{c.path}:{exc.lineno}:{exc.offset}"
                 problems.append((where, f"the rewritten file does not parse ({exc.msg}); please report this with the file"))

@@ -56,6 +56,32 @@ def content_key(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+#: Content keys of sources known to parse (a scan without failure was made or read for
+#: them) in this process: a fact about bytes, whichever command or tree they came from.
+#: `preflight` asks it before compiling a rewritten file the cycle gate has just scanned.
+_PARSES: set[str] = set()
+#: Past this many keys the set starts again (a bound on memory, never on correctness).
+_PARSES_LIMIT = 500_000
+
+
+def note_parses(key: str, scan: pyast.Scan) -> None:
+    """Remember that the content of `key` parses, when `scan` says so."""
+    if scan[1] is None:
+        if len(_PARSES) >= _PARSES_LIMIT:
+            _PARSES.clear()
+        _PARSES.add(key)
+
+
+def known_to_parse(data: bytes) -> bool:
+    """Whether these bytes were seen to parse (by `note_parses`) in this process."""
+    return content_key(data) in _PARSES
+
+
+def mark_parses(data: bytes) -> None:
+    """Remember that these bytes parse (the caller compiled them)."""
+    note_parses(content_key(data), ((), None, (), (), ()))
+
+
 class MemoryCache:
     """A `ScanCache` that lives as long as the command: scans and memos in dicts."""
 
@@ -123,6 +149,7 @@ def scan_all(
         hit = cache.get(key) if cache is not None else None
         if hit is not None:
             scans[info.path] = hit
+            note_parses(key, hit)
         else:
             todo.append((info.path, key, data))
     parsed = scan_files([(p, d) for p, _, d in todo], worker_count(workers, len(todo)), progress)
@@ -130,6 +157,7 @@ def scan_all(
         scans[path] = scan
         if cache is not None:
             cache.put(key, scan)
+            note_parses(key, scan)
 
 
 def worker_count(requested: int | None, files: int) -> int:
