@@ -5,7 +5,7 @@ Reproduce (from the repository root, in the project's environment):
     python bench/bench_perf.py
 
 Prints two tables and writes every figure as JSON to bench/out/perf.json (each command's
-output goes to bench/out/logs/). Takes about ten minutes on 2 cores (Django downloads
+output goes to bench/out/logs/). Takes about fifteen to twenty minutes on 2 cores (Django downloads
 about 11 MB); `--quick` (1,000 modules only, no Django) about a minute and a half. Not
 a test: these machines are shared, so figures are printed, never asserted.
 
