@@ -64,12 +64,16 @@ _PARSES: set[str] = set()
 _PARSES_LIMIT = 500_000
 
 
+def _remember(key: str) -> None:
+    if len(_PARSES) >= _PARSES_LIMIT:
+        _PARSES.clear()
+    _PARSES.add(key)
+
+
 def note_parses(key: str, scan: pyast.Scan) -> None:
     """Remember that the content of `key` parses, when `scan` says so."""
     if scan[1] is None:
-        if len(_PARSES) >= _PARSES_LIMIT:
-            _PARSES.clear()
-        _PARSES.add(key)
+        _remember(key)
 
 
 def known_to_parse(data: bytes) -> bool:
@@ -79,7 +83,7 @@ def known_to_parse(data: bytes) -> bool:
 
 def mark_parses(data: bytes) -> None:
     """Remember that these bytes parse (the caller compiled them)."""
-    note_parses(content_key(data), ((), None, (), (), ()))
+    _remember(content_key(data))
 
 
 class MemoryCache:

@@ -102,7 +102,7 @@ def triage(
     is walked for them only when such a word appears outside the import statements.
     """
     moving = ctx.module is not None and ctx.module != ctx.new_module
-    if ctx.lazy_exports or moving and ctx.keep_on_facades:
+    if ctx.lazy_exports or (moving and ctx.keep_on_facades):
         return WHOLE_FILE
     tree: ast.Module | None = None
     if scan is None:

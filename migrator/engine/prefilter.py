@@ -55,16 +55,21 @@ class Prefilter:
         # contain none of them, and that test is much cheaper than the regex.
         self._each = {word: re.compile(re.escape(word) + r"\b") for word in self.reach} if len(self.reach) <= 16 else None
 
+    def hits(self, text: str) -> set[str]:
+        """The last components of moved names that `text` spells as whole words."""
+        if self.words is None:
+            return set()
+        if self._each is not None:
+            return {word for word, pattern in self._each.items() if word in text and _starts_word(text, pattern.finditer(text))}
+        return {m.group() for m in self.words.finditer(text) if m.start() == 0 or not _is_word_char(text[m.start() - 1])}
+
     def may_refer(self, text: str, package: str | None = None) -> bool:
         """Whether `text` may refer to a moved name. `package`: the package relative
         imports in it start from, when known; they are then resolved (else any relative
         import next to a hit counts)."""
         if self.words is None:
             return False
-        if self._each is not None:
-            hits = {word for word, pattern in self._each.items() if word in text and _starts_word(text, pattern.finditer(text))}
-        else:
-            hits = {m.group() for m in self.words.finditer(text) if m.start() == 0 or not _is_word_char(text[m.start() - 1])}
+        hits = self.hits(text)
         if not hits:
             return False
         if "from ." in text or _RELATIVE_FROM.search(text):

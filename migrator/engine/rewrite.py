@@ -307,7 +307,7 @@ def _rewrite_python(
     return _with_prose(Changed(encode_python(keep_form_feeds(decoded.text, text), decoded), edits, diags), decoded, ctx, moves, imports)
 
 
-def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: MoveSet, imports=None) -> FileResult:
+def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: MoveSet, imports: tuple[pyast.ImportRecord, ...] | None = None) -> FileResult:
     """`result` with the old paths left in comments and docstrings: rewritten in
     `target.prose` files, else listed (MIG918). Files on facades keep theirs.
     `imports`: the import statements of `decoded` (its scan), which spare tokenizing a
