@@ -33,3 +33,9 @@ class CountingCache:
 
     def set_memo(self, name: str, value: Any) -> None:
         self.inner.set_memo(name, value)
+
+    def result(self, key: str) -> Any:
+        return self.inner.result(key)
+
+    def put_result(self, key: str, value: Any) -> None:
+        self.inner.put_result(key, value)

@@ -50,10 +50,18 @@ def test_a_cached_plan_equals_an_uncached_one_and_the_warm_run_parses_no_import_
     imports = CountingCache(ImportCache.load(tmp_path))
     warm = planner.plan(mapping, snapshot, imports=imports, jobs=1, baseline=True)
     assert imports.learned == [], "unchanged files are not parsed again, for the import graph or the rewrites"
+    # Without the stored results (as after an upgrade of the tool), the gate replays
+    # the graphs again, and takes every module's scan from the cache.
+    scans_only = ImportCache.load(tmp_path)
+    scans_only._results_raw = {}
+    imports = CountingCache(scans_only)
+    replayed = planner.plan(mapping, snapshot, imports=imports, jobs=1, baseline=True)
+    assert imports.learned == [], "unchanged files are not parsed again, for the import graph or the rewrites"
     modules = ProjectIndex.build(snapshot, mapping.spec.target.source_roots).modules
     assert len(imports.found) >= len(modules), "the baseline's whole graph took every module's scan from the cache"
     assert _plan_views(cold) == _plan_views(uncached)
     assert _plan_views(warm) == _plan_views(uncached)
+    assert _plan_views(replayed) == _plan_views(uncached)
     assert [p.cycle_baseline for p in warm.phases] == [p.cycle_baseline for p in uncached.phases]
     assert all(("cyc_a", "cyc_b") in p.cycle_baseline for p in uncached.phases)
     assert not uncached.errors, "a cycle the phase does not touch never gates it"
@@ -64,8 +72,10 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path):
     mapping = load_mapping(tmp_path / "mapping.yaml")
     expected = _plan_views(plan_target(mapping, jobs=1, cache=False))
     plan_target(mapping, jobs=1)
-    [cache] = (tmp_path / ".migrator" / "cache").glob("*.json")
-    cache.write_text('{"0123": [[[1, 2]], null], "broken', encoding="utf-8")
+    stored = sorted((tmp_path / ".migrator" / "cache").glob("*.json"))
+    assert {p.name.split("-")[0] for p in stored} >= {"imports", "results"}
+    for cache in stored:
+        cache.write_text('{"0123": [[[1, 2]], null], "broken', encoding="utf-8")
     assert _plan_views(plan_target(mapping, jobs=1)) == expected
     assert _plan_views(plan_target(mapping, jobs=1)) == expected
 

@@ -8,8 +8,10 @@ it was). Everything that reads or writes the cache's files is here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import sys
@@ -39,6 +41,11 @@ class ImportCache:
     content hash alone (the entry's key) cannot do that: the scan next to it can be
     edited without touching the key. The secret does not stop someone who reads it
     on purpose; who can do that can edit the target's code as well.
+
+    Results (`result`, `put_result`: a file's rewrite, its import order) live in a file
+    of their own, read on first use, signed entry by entry the same way. Unlike a scan,
+    a result depends on the tool's code: the file records a digest of it (`code_digest`)
+    and is ignored whole when the code that reads it is not the code that wrote it.
     """
 
     #: 7: scans carry top-level bindings, guarded import lines and dynamic imports
@@ -59,6 +66,11 @@ class ImportCache:
         self._used: set[str] = set()
         self._dirty = False
         self._memo_path: Path | None = None
+        self._results_path: Path | None = None
+        self._results_raw: dict[str, Any] | None = None if path is not None else {}
+        self._results_ok: dict[str, Any] = {}
+        self._results_new: set[str] = set()
+        self._results_used: set[str] = set()
 
     @classmethod
     def load(cls, root: Path) -> ImportCache:
@@ -72,6 +84,7 @@ class ImportCache:
         version = f"{cls.LAYOUT}-py{sys.version_info[0]}{sys.version_info[1]}"
         cache = cls(folder / f"imports-{version}.json")
         cache._memo_path = folder / f"memos-{version}.json"
+        cache._results_path = folder / f"results-{version}.json"
         cache._secret = _read_secret(folder / cls.KEY_FILE)
         signed = _read_json_dict(cache._memo_path)
         if cache._secret is not None and signed is not None and isinstance(signed.get("memos"), dict):
@@ -93,6 +106,35 @@ class ImportCache:
         if self._memos.get(name) != value:
             self._memos[name] = value
             self._dirty = True
+
+    def _results_entries(self) -> dict[str, Any]:
+        if self._results_raw is None:
+            found = _read_json_dict(self._results_path) if self._results_path is not None and self._secret is not None else None
+            ok = found is not None and found.get("code") == code_digest() and isinstance(found.get("entries"), dict)
+            self._results_raw = found["entries"] if ok else {}
+        return self._results_raw
+
+    def result(self, key: str) -> Any:
+        """What a pure step made of the inputs whose `scans.result_key` is `key`; None
+        unless known, trusted and made by this very code."""
+        if key in self._results_ok:
+            self._results_used.add(key)
+            return self._results_ok[key]
+        entry = self._results_entries().get(key)
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)) or self._secret is None:
+            return None
+        if not hmac.compare_digest(entry[0], _mac(self._secret, "result:" + key, entry[1])):
+            return None
+        self._results_ok[key] = entry[1]
+        self._results_used.add(key)
+        return entry[1]
+
+    def put_result(self, key: str, value: Any) -> None:
+        if self.path is None:
+            return  # `--no-cache`: every result is made afresh
+        self._results_ok[key] = value
+        self._results_new.add(key)
+        self._results_used.add(key)
 
     def get(self, key: str) -> pyast.Scan | None:
         """The scan of the content whose hash (`scans.content_key`) is `key`; None unless
@@ -119,7 +161,7 @@ class ImportCache:
         When it holds more than `limit` entries, only those used by this command stay,
         so the cache does not grow without bound as files change.
         """
-        if self.path is None or not (self._new or self._dirty):
+        if self.path is None or not (self._new or self._dirty or self._results_new):
             return
         try:
             self.path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # `.migrator/` holds copies of files
@@ -139,11 +181,47 @@ class ImportCache:
                 _write_json(self.path, entries)
             if self._dirty and self._memo_path is not None:
                 _write_json(self._memo_path, {"digest": _mac(secret, "memos", self._memos), "memos": self._memos})
+            if self._results_new and self._results_path is not None:
+                raw = self._results_entries() if secret == self._secret else {}
+                entries = dict(raw)
+                entries.update({k: [_mac(secret, "result:" + k, v), v] for k, v in self._results_ok.items() if k in self._results_new or k not in raw})
+                if len(entries) > limit:
+                    entries = {k: v for k, v in entries.items() if k in self._results_used}
+                _write_json(self._results_path, {"code": code_digest(), "entries": entries})
         except OSError:
             return  # a read-only target still works, just without a cache
         self._secret = secret
         self._new.clear()
+        self._results_new.clear()
         self._dirty = False
+
+
+#: Third-party code whose behaviour results depend on (the rules' parser, the import sorter).
+_RESULT_LIBRARIES = ("libcst", "isort")
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the code results depend on: every source file of migrator and the
+    rules (by content), and the installed libcst and isort (by the path, size and
+    modification time of their `__init__`, without importing them). An edit to the
+    tool, or another version of a library, makes every stored result unknown."""
+    h = hashlib.blake2b(digest_size=16)
+    for package in ("migrator", "rules"):
+        spec = importlib.util.find_spec(package)
+        folder = Path(spec.origin).parent if spec is not None and spec.origin else None
+        if folder is None:
+            continue
+        for path in sorted(folder.rglob("*.py")):
+            h.update(path.relative_to(folder.parent).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in _RESULT_LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.origin:
+            h.update(f"{name}:missing\0".encode())
+            continue
+        st = os.stat(spec.origin)
+        h.update(f"{name}:{spec.origin}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
 
 
 def _mac(secret: bytes, key: str, payload: Any) -> str:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import warnings
 from contextlib import contextmanager
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from migrator.analysis import pyast
-from migrator.analysis.project import ModuleInfo, Snapshot
+from migrator.analysis.project import FileEntry, ModuleInfo, Snapshot
 from migrator.analysis.workers import pool as worker_pool
 from migrator.model.plan import Progress
 
@@ -40,6 +41,11 @@ class ScanCache(Protocol):
     `get` answers None for content it does not know (or does not trust); `put` learns
     one. Memos are results a command keeps for its next run (`check`'s cycle
     components); a cache that keeps nothing across runs simply forgets them.
+
+    Results are what a pure step of the engine made of its inputs (a file's rewrite,
+    its import order), stored as JSON values under a `result_key` of every input:
+    `result` answers None for a key it does not know. They are only valid for the
+    code that made them: a cache kept across runs drops them when the tool changes.
     """
 
     def get(self, key: str) -> pyast.Scan | None: ...
@@ -50,10 +56,52 @@ class ScanCache(Protocol):
 
     def set_memo(self, name: str, value: Any) -> None: ...
 
+    def result(self, key: str) -> Any: ...
+
+    def put_result(self, key: str, value: Any) -> None: ...
+
 
 def content_key(data: bytes) -> str:
-    """The key of a file's content in a `ScanCache`: a BLAKE2 hash of its bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The key of a file's content in a `ScanCache`: a BLAKE2 hash of its bytes.
+
+    Remembered by the identity of the bytes object (bytes never change, and the one
+    kept here keeps its id from being reused): the snapshots of a command share the
+    bytes of every file a phase leaves alone, so each is hashed once per command."""
+    hit = _KEYS.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    key = hashlib.blake2b(data, digest_size=16).hexdigest()
+    global _KEPT
+    if _KEPT + len(data) > _KEPT_LIMIT:
+        _KEYS.clear()
+        _KEPT = 0
+    _KEYS[id(data)] = (data, key)
+    _KEPT += len(data)
+    return key
+
+
+#: `content_key`'s memory: id → (the bytes, their key), and how many bytes it holds.
+_KEYS: dict[int, tuple[bytes, str]] = {}
+_KEPT = 0
+#: Past this many bytes held the memory starts again (a bound, never a correctness matter).
+_KEPT_LIMIT = 256 * 2**20
+
+
+def files_key(files: Mapping[str, FileEntry]) -> str:
+    """A BLAKE2 hash of every path and its content (modes aside): equal for two
+    snapshots exactly when they hold the same files with the same bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(files):
+        h.update(path.encode("utf-8", "surrogatepass") + b"\0" + content_key(files[path].data).encode() + b"\n")
+    return h.hexdigest()
+
+
+def result_key(*inputs: Any) -> str:
+    """The key of a pure step's result in a `ScanCache`: a BLAKE2 hash of every input,
+    as canonical JSON (so equal inputs give equal keys in any process: never `hash()`,
+    which differs between runs). The first input names the step."""
+    text = json.dumps(inputs, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 #: Content keys of sources known to parse (a scan without failure was made or read for
@@ -87,11 +135,12 @@ def mark_parses(data: bytes) -> None:
 
 
 class MemoryCache:
-    """A `ScanCache` that lives as long as the command: scans and memos in dicts."""
+    """A `ScanCache` that lives as long as the command: scans, memos and results in dicts."""
 
     def __init__(self) -> None:
         self._scans: dict[str, pyast.Scan] = {}
         self._memos: dict[str, Any] = {}
+        self._results: dict[str, Any] = {}
 
     def get(self, key: str) -> pyast.Scan | None:
         return self._scans.get(key)
@@ -104,6 +153,12 @@ class MemoryCache:
 
     def set_memo(self, name: str, value: Any) -> None:
         self._memos[name] = value
+
+    def result(self, key: str) -> Any:
+        return self._results.get(key)
+
+    def put_result(self, key: str, value: Any) -> None:
+        self._results[key] = value
 
 
 @contextmanager

@@ -13,9 +13,10 @@ from typing import Iterable
 from migrator.analysis import graph
 from migrator.analysis.cycles import NewFailure, new_import_failures, old_names
 from migrator.analysis.project import ProjectIndex, Snapshot
-from migrator.analysis.scans import MemoryCache, ScanCache
+from migrator.analysis.scans import MemoryCache, ScanCache, content_key, files_key, note_parses, result_key
 from migrator.mapping.spec import Mapping
 from migrator.model.plan import Diagnostic, Progress, Severity
+from migrator.model.stored import diagnostic_json, diagnostic_of
 
 
 def phase_failures(
@@ -71,16 +72,50 @@ def cycle_gate(
 
     With `baseline`, also returns the failing components of the whole of `after`: the
     baseline `check` compares with once the phase is applied (else an empty tuple).
+
+    The verdict is a pure function of both trees' files, the renames, the changed
+    paths and the policy: it is kept in `imports` under a key of all of them, so the
+    same phase planned again on the same bytes is not replayed again.
     """
     roots = mapping.spec.target.source_roots
     imports = imports if imports is not None else MemoryCache()
-    failures = phase_failures(before, after, renames, changed, source_roots=roots, imports=imports, jobs=jobs, progress=progress)
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
+    key = result_key("cycle-gate", 1, files_key(before.files), files_key(after.files), sorted(renames.items()), sorted(changed), list(roots), severity.value, baseline)
+    known = _decode(imports.result(key))
+    if known is not None:
+        _note_rewritten_parse(after, changed, imports)
+        return known
+    failures = phase_failures(before, after, renames, changed, source_roots=roots, imports=imports, jobs=jobs, progress=progress)
     out = [_diagnostic(failure, severity) for failure in failures]
-    if not baseline:
-        return out, ()
-    whole = graph.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs, progress=progress)
-    return out, tuple(tuple(scc) for scc in whole.sccs() if whole.failing_cycle(scc) is not None)
+    cycles: tuple[tuple[str, ...], ...] = ()
+    if baseline:
+        whole = graph.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs, progress=progress)
+        cycles = tuple(tuple(scc) for scc in whole.sccs() if whole.failing_cycle(scc) is not None)
+    imports.put_result(key, [[diagnostic_json(d) for d in out], [list(scc) for scc in cycles]])
+    return out, cycles
+
+
+def _decode(value: object) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]] | None:
+    """A stored verdict of the gate; None for anything that is not one (a miss)."""
+    match value:
+        case [list(diagnostics), list(cycles)] if all(isinstance(c, list) and all(type(m) is str for m in c) for c in cycles):
+            try:
+                return [diagnostic_of(d) for d in diagnostics], tuple(tuple(c) for c in cycles)
+            except ValueError:
+                return None
+    return None
+
+
+def _note_rewritten_parse(after: Snapshot, changed: Iterable[str], imports: ScanCache) -> None:
+    """What replaying the graphs would have noted on the way: which of the written
+    files parse (their scans, in the cache), so the preflight need not compile them."""
+    for path in changed:
+        data = after.get(path)
+        if data is not None and path.endswith((".py", ".pyi")):
+            key = content_key(data)
+            scan = imports.get(key)
+            if scan is not None:
+                note_parses(key, scan)
 
 
 def _diagnostic(failure: NewFailure, severity: Severity) -> Diagnostic:

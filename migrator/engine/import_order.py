@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from migrator.analysis.project import FileEntry, ProjectIndex, Snapshot
+from migrator.analysis.scans import ScanCache, content_key, result_key
 from migrator.engine.phase_work import FormatterError, PhaseWork, Refusal, before_bytes
 from migrator.engine.rewrite import decode_python, encode_python, is_python
 from migrator.model.plan import ChangeRole, Diagnostic, RefKind, Severity
@@ -76,21 +77,45 @@ def import_style(snapshot: Snapshot, index: ProjectIndex) -> ImportStyle | None:
     return ImportStyle(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.items())), source)
 
 
-def keep_sorted(before: str | None, after: str, style: ImportStyle) -> str:
-    """`after` with its imports sorted again if `before` was sorted (or is a new file)."""
+def keep_sorted(before: str | None, after: str, style: ImportStyle, memo: ScanCache | None = None) -> str:
+    """`after` with its imports sorted again if `before` was sorted (or is a new file).
+
+    `memo`: where isort's answers are kept by content (a cache the next command reads),
+    so a text sorted once is not sorted again."""
     if after == before:
         return after
-    ordered = _sort(after, style)
-    if ordered == after or (before is not None and not _sorted(before, style)):
+    ordered = _sort(after, style, memo)
+    if ordered == after or (before is not None and not _sorted(before, style, memo)):
         return after
     return ordered
 
 
-def _sorted(text: str, style: ImportStyle) -> bool:
-    return _sort(text, style) == text
+def _sorted(text: str, style: ImportStyle, memo: ScanCache | None = None) -> bool:
+    return _sort(text, style, memo) == text
 
 
-def _sort(text: str, style: ImportStyle) -> str:
+def _sort(text: str, style: ImportStyle, memo: ScanCache | None = None) -> str:
+    """`text` as isort orders it; through `memo` when given (a pure function of the
+    text and the settings)."""
+    if memo is None:
+        return _isort(text, style)
+    key = result_key("isort", 1, _style_inputs(style), content_key(text.encode("utf-8", "surrogatepass")))
+    match memo.result(key):
+        case ["same"]:
+            return text
+        case ["sorted", str(ordered)]:
+            return ordered
+    ordered = _isort(text, style)
+    memo.put_result(key, ["same"] if ordered == text else ["sorted", ordered])
+    return ordered
+
+
+@lru_cache(maxsize=8)
+def _style_inputs(style: ImportStyle) -> list:
+    return [[k, list(v) if isinstance(v, tuple) else v] for k, v in style.settings]
+
+
+def _isort(text: str, style: ImportStyle) -> str:
     import isort
 
     try:
@@ -130,7 +155,7 @@ def order_imports(work: PhaseWork) -> Refusal | None:
         if old_text is not None and origin not in cleaned and uses:
             text = tidy_unused(work, origin, old_text, text)
         if style is not None:
-            text = keep_sorted(old_text, text, style)
+            text = keep_sorted(old_text, text, style, work.options.imports)
         if text != new_text.text:
             tree.after[path] = FileEntry(encode_python(text, new_text), entry.mode)
     return None

@@ -22,7 +22,6 @@ from migrator.engine.consolidation import consolidate_onto_existing, merge_packa
 from migrator.engine.layout import create_packages, settle, write_facades
 from migrator.engine.phase_work import Formatter, PhaseOptions, PhaseWork, Refusal, start_phase
 from migrator.engine.references import report_left_alone, rewrite_references
-from migrator.engine.symbol_moves import move_symbols
 from migrator.mapping.spec import Mapping, PhaseSpec
 from migrator.model.plan import Diagnostic, PhasePlan, Plan, Progress
 
@@ -118,6 +117,16 @@ def gate_cycles(work: PhaseWork) -> Refusal | None:
     )
     work.diagnostics.extend(gate)
     return work.refusal()
+
+
+def move_symbols(work: PhaseWork) -> Refusal | None:
+    """Step 5 (migrator/engine/symbol_moves.py), loaded only for a phase that moves
+    symbols: its libcst transforms cost a fifth of a second to import."""
+    if not work.exp.symbol_moves:
+        return work.refusal()
+    from migrator.engine import symbol_moves
+
+    return symbol_moves.move_symbols(work)
 
 
 #: The steps of a phase after its expansion, in order. Each mutates the `PhaseWork`

@@ -12,11 +12,12 @@ import dataclasses
 from typing import Iterable
 
 from migrator.analysis.project import Snapshot
+from migrator.analysis.scans import files_key, result_key
 from migrator.engine import command_lines as commands
 from migrator.engine.phase_work import Held, PhaseWork, Refusal
 from migrator.engine.prefilter import MENTION, mentions, may_refer, prefilter
 from migrator.engine.reexports import all_names_moved_away
-from migrator.engine.rewrite import SKIPPABLE, Changed, Failed, FileResult, Skipped, Unchanged, rewrite_all, rewrite_file
+from migrator.engine.rewrite import SKIPPABLE, Changed, Failed, FileResult, Skipped, Unchanged, moves_inputs, rewrite_all, rewrite_file
 from migrator.model.plan import ChangeRole, Diagnostic, Edit, MoveSet, Severity
 
 #: An excluded file the phase moves: byte for byte, never rewritten.
@@ -28,12 +29,7 @@ def rewrite_references(work: PhaseWork) -> Refusal | None:
     are parsed at all); refused if any of them cannot be rewritten, or if an excluded
     file must be compared or merged."""
     before, moves, options = work.before, work.moves, work.options
-    pattern = prefilter(moves)
-    candidates = []
-    for path, entry in before.files.items():
-        info = work.index.module_of(path)
-        if info is not None and info.name in moves.modules or may_refer(path, entry.data, pattern, info.package if info else None):
-            candidates.append((path, entry.data, work.context(path)))
+    candidates = [(path, before.files[path].data, work.context(path)) for path in _candidates(work)]
     results = rewrite_all(candidates, moves, jobs=options.jobs, imports=options.imports, progress=options.progress, statements_alone=options.statements_alone)
     for path in before.paths():
         entry = before.files[path]
@@ -50,6 +46,28 @@ def rewrite_references(work: PhaseWork) -> Refusal | None:
         elif path in work.exp.relocations:
             work.move_verbatim(path, data, None)
     return work.refusal()
+
+
+def _candidates(work: PhaseWork) -> list[str]:
+    """The files that can refer to a moved name: the moved modules, and every file the
+    prefilter finds a moved name in. A pure function of the files, the source roots
+    and the moves, kept in the scan cache under a key of all three."""
+    before, moves, imports = work.before, work.moves, work.options.imports
+    key = None
+    if imports is not None:
+        key = result_key("candidates", 1, files_key(before.files), list(work.index.source_roots), result_key("moves", moves_inputs(moves)))
+        match imports.result(key):
+            case list(paths) if all(type(p) is str and p in before.files for p in paths):
+                return paths
+    pattern = prefilter(moves)
+    found = []
+    for path, entry in before.files.items():
+        info = work.index.module_of(path)
+        if info is not None and info.name in moves.modules or may_refer(path, entry.data, pattern, info.package if info else None):
+            found.append(path)
+    if key is not None:
+        imports.put_result(key, found)
+    return found
 
 
 def _take(work: PhaseWork, path: str, result: FileResult) -> None:

@@ -10,6 +10,7 @@ rewrite for callers that want the bytes and treat a failure as an exception.
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import difflib
 import os
@@ -20,10 +21,11 @@ from io import BytesIO
 from typing import Union
 
 from migrator.analysis import pyast
-from migrator.analysis.scans import ScanCache, content_key, gc_paused
+from migrator.analysis.scans import ScanCache, content_key, gc_paused, result_key
 from migrator.analysis.project import CONFIG_SUFFIXES, DOC_SUFFIXES, NOTEBOOK_SUFFIX
 from migrator.engine import configfiles, docfiles, fastpath, notebooks, prose
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet, Progress, Severity
+from migrator.model.stored import diagnostic_json, diagnostic_of, edit_json, edit_of
 from migrator.model.text import python_lines
 
 
@@ -395,17 +397,26 @@ def rewrite_all(
     once, for the triage and for the cache alike).
     """
     keys = {path: content_key(data) for path, data, _ in files if imports is not None and is_python(path)}
-    jobs_in = [(path, data, ctx, imports.get(keys[path]) if path in keys else None) for path, data, ctx in files]
-    workers = _workers(jobs, len(files))
+    known: dict[str, FileResult] = {}
+    result_keys: dict[str, str] = {}
+    if imports is not None:
+        inputs = result_key("moves", moves_inputs(moves))
+        for path, data, ctx in files:
+            key = result_keys[path] = result_key("rewrite", RESULT_VERSION, path, keys.get(path) or content_key(data), dataclasses.astuple(ctx), inputs, statements_alone)
+            found = decode_result(imports.result(key))
+            if found is not None:
+                known[path] = found
+    jobs_in = [(path, data, ctx, imports.get(keys[path]) if path in keys else None) for path, data, ctx in files if path not in known]
+    workers = _workers(jobs, len(jobs_in))
     # Contiguous chunks, several per worker: balanced, and a progress bar that moves.
     size = max(1, min(64, -(-len(jobs_in) // (workers * 8))))
     chunks = [jobs_in[i : i + size] for i in range(0, len(jobs_in), size)]
-    out: dict = {}
+    out: dict = {path: (result, None) for path, result in known.items()}
 
     def done(part: dict) -> None:
         out.update(part)
         if progress is not None:
-            progress("rewriting files", len(out), len(jobs_in))
+            progress("rewriting files", len(out), len(files))
 
     if workers <= 1:
         for chunk in chunks:
@@ -424,8 +435,61 @@ def rewrite_all(
         outcome, scan = out[path]
         if scan is not None and path in keys and imports.get(keys[path]) is None:
             imports.put(keys[path], scan)
+        if imports is not None and path not in known:
+            imports.put_result(result_keys[path], encode_result(outcome))
         results[path] = outcome
     return results
+
+
+# --------------------------------------------------------------------------- stored results
+
+#: Part of every stored rewrite's key: raise it when `encode_result`'s shape changes
+#: (the code digest of the on-disk cache covers any other change to the code).
+RESULT_VERSION = 1
+
+
+def moves_inputs(moves: MoveSet) -> list:
+    """Everything of `moves` a rewrite can read, in a canonical order (for `result_key`)."""
+    return [
+        sorted(moves.modules.items()),
+        sorted(moves.symbols.items()),
+        sorted(moves.known_modules),
+        sorted(moves.reexports.items()),
+        sorted((module, sorted(names)) for module, names in moves.attributes.items()),
+        sorted(moves.paths.items()),
+    ]
+
+
+def encode_result(result: FileResult) -> list:
+    """`result` as a JSON value (`decode_result` gives it back, equal)."""
+    match result:
+        case Changed(data, edits, diagnostics):
+            return ["changed", base64.b64encode(data).decode("ascii"), [edit_json(e) for e in edits], [diagnostic_json(d) for d in diagnostics]]
+        case Unchanged(edits, diagnostics):
+            return ["unchanged", [edit_json(e) for e in edits], [diagnostic_json(d) for d in diagnostics]]
+        case Skipped(reason):
+            return ["skipped", diagnostic_json(reason)]
+        case Failed(diagnostic):
+            return ["failed", diagnostic_json(diagnostic)]
+    raise TypeError(f"not a FileResult: {result!r}")
+
+
+def decode_result(value: object) -> FileResult | None:
+    """The `FileResult` an `encode_result` value stands for; None for anything else (a
+    missing, damaged or foreign entry is a miss, never an error)."""
+    try:
+        match value:
+            case ["changed", str(data), list(edits), list(diagnostics)]:
+                return Changed(base64.b64decode(data, validate=True), tuple(map(edit_of, edits)), tuple(map(diagnostic_of, diagnostics)))
+            case ["unchanged", list(edits), list(diagnostics)]:
+                return Unchanged(tuple(map(edit_of, edits)), tuple(map(diagnostic_of, diagnostics)))
+            case ["skipped", reason]:
+                return Skipped(diagnostic_of(reason))
+            case ["failed", diagnostic]:
+                return Failed(diagnostic_of(diagnostic))
+    except (ValueError, TypeError):
+        return None
+    return None
 
 
 #: Below this many files a phase is rewritten in-process.
