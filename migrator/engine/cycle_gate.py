@@ -80,29 +80,42 @@ def cycle_gate(
     roots = mapping.spec.target.source_roots
     imports = imports if imports is not None else MemoryCache()
     severity = Severity.ERROR if mapping.spec.cycles == "forbid-new" else Severity.WARNING
-    key = result_key("cycle-gate", 1, files_key(before.files), files_key(after.files), sorted(renames.items()), sorted(changed), list(roots), severity.value, baseline)
-    known = _decode(imports.result(key))
-    if known is not None:
+    after_key = files_key(after.files)
+    key = result_key("cycle-gate", 1, files_key(before.files), after_key, sorted(renames.items()), sorted(changed), list(roots), severity.value)
+    out = _decode(imports.result(key))
+    if out is not None:
         _note_rewritten_parse(after, changed, imports)
-        return known
-    failures = phase_failures(before, after, renames, changed, source_roots=roots, imports=imports, jobs=jobs, progress=progress)
-    out = [_diagnostic(failure, severity) for failure in failures]
-    cycles: tuple[tuple[str, ...], ...] = ()
-    if baseline:
+    else:
+        failures = phase_failures(before, after, renames, changed, source_roots=roots, imports=imports, jobs=jobs, progress=progress)
+        out = [_diagnostic(failure, severity) for failure in failures]
+        imports.put_result(key, [diagnostic_json(d) for d in out])
+    if not baseline:
+        return out, ()
+    # The failing components of the whole tree after: a function of its files alone
+    # (kept apart from the verdict, so `apply` after `plan` replays nothing again).
+    key = result_key("failing-components", 1, after_key, list(roots))
+    cycles = _decode_components(imports.result(key))
+    if cycles is None:
         whole = graph.build_graph(after, ProjectIndex.build(after, roots), cache=imports, workers=jobs, progress=progress)
         cycles = tuple(tuple(scc) for scc in whole.sccs() if whole.failing_cycle(scc) is not None)
-    imports.put_result(key, [[diagnostic_json(d) for d in out], [list(scc) for scc in cycles]])
+        imports.put_result(key, [list(scc) for scc in cycles])
     return out, cycles
 
 
-def _decode(value: object) -> tuple[list[Diagnostic], tuple[tuple[str, ...], ...]] | None:
+def _decode(value: object) -> list[Diagnostic] | None:
     """A stored verdict of the gate; None for anything that is not one (a miss)."""
-    match value:
-        case [list(diagnostics), list(cycles)] if all(isinstance(c, list) and all(type(m) is str for m in c) for c in cycles):
-            try:
-                return [diagnostic_of(d) for d in diagnostics], tuple(tuple(c) for c in cycles)
-            except ValueError:
-                return None
+    if not isinstance(value, list):
+        return None
+    try:
+        return [diagnostic_of(d) for d in value]
+    except ValueError:
+        return None
+
+
+def _decode_components(value: object) -> tuple[tuple[str, ...], ...] | None:
+    """Stored failing components; None for anything that is not such a list (a miss)."""
+    if isinstance(value, list) and all(isinstance(c, list) and all(type(m) is str for m in c) for c in value):
+        return tuple(tuple(c) for c in value)
     return None
 
 
