@@ -211,3 +211,43 @@ def test_any_stored_value_decodes_to_a_result_or_to_a_miss_never_an_error(value)
     assert verdict is None or isinstance(verdict, list)
     components = cycle_gate._decode_components(value)
     assert components is None or isinstance(components, tuple)
+
+
+def test_check_again_reads_no_references_and_after_each_edit_finds_what_a_run_without_cache_finds(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from migrator.adapters.state import read_state
+    from migrator.cli import app
+    from migrator.commands import check
+
+    generate(tmp_path, modules=80, moves=2, seed=3)
+    result = CliRunner().invoke(app, ["apply", "--phase", "1", "--yes", "--allow-dirty", "-m", str(tmp_path / "mapping.yaml")])
+    assert result.exit_code == 0, result.output
+    state = read_state(tmp_path)
+    old = next(iter(state.applied[-1].moves))
+    src, mapping_path = tmp_path / "src" / "pkg_0", tmp_path / "mapping.yaml"
+    importer = src / "mod_7.py"
+    text = importer.read_text(encoding="utf-8")
+    edits = [
+        ("nothing", lambda: None),
+        ("a stale import", lambda: importer.write_text(text + f"\nimport {old}\n", encoding="utf-8")),
+        ("a stale dotted use too", lambda: importer.write_text(text + f"\nimport {old}\nX = {old}.VALUE\n", encoding="utf-8")),
+        ("the file kept on facades", lambda: mapping_path.write_text(mapping_path.read_text(encoding="utf-8").replace("  source_roots: [src]\n", "  source_roots: [src]\n  keep_on_facades: [\"src/pkg_0/mod_7.py\"]\n"), encoding="utf-8")),
+        ("docs the mapping keeps current", lambda: (tmp_path / "docs").mkdir() or (tmp_path / "docs" / "api.md").write_text(f"::: {old}\n", encoding="utf-8")),
+        ("the docs glob", lambda: mapping_path.write_text(mapping_path.read_text(encoding="utf-8").replace("  source_roots: [src]\n", "  source_roots: [src]\n  docs: [\"docs/**\"]\n"), encoding="utf-8")),
+        ("the stale import fixed", lambda: importer.write_text(text, encoding="utf-8")),
+    ]
+    calls = []
+    real = check.rewrite_file
+    monkeypatch.setattr(check, "rewrite_file", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    seen = 0
+    for what, edit in edits:
+        edit()
+        mapping = load_mapping(mapping_path)
+        uncached = check.run_check(mapping, state, cache=False)
+        assert check.run_check(mapping, state) == uncached, what
+        calls.clear()
+        assert check.run_check(mapping, state) == uncached, f"{what}, checked again"
+        assert calls == [], f"{what}: checked again without reading a file's references"
+        seen = max(seen, sum(f.code != "MIG401" for f in uncached))
+    assert seen >= 2, "the edits gave check stale references to find"

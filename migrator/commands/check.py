@@ -19,7 +19,9 @@ from migrator.model.plan import ChangeRole, Diagnostic, Edit, FileChange, FileCo
 from migrator.adapters.snapshot import read_snapshot
 from migrator.engine.prefilter import MENTION, mentions, prefilter
 from migrator.engine.reexports import with_reexports
-from migrator.engine.rewrite import FileRewriteError, rewrite_file
+from migrator.engine.rewrite import FileRewriteError, moves_inputs, rewrite_file
+from migrator.analysis.scans import ScanCache, files_key, result_key
+from migrator.model.stored import diagnostic_json, diagnostic_of
 from migrator.analysis.project import FileEntry, ProjectIndex, Snapshot, matches_any
 from migrator.model.names import absolute_module, is_within
 from migrator.adapters.state import State, sha256
@@ -83,13 +85,36 @@ def applied_moves(state: State, index: ProjectIndex, snapshot: Snapshot | None =
     return MoveSet(modules, symbols, index.names(), attributes=attributes)
 
 
-def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex | None = None) -> list[Diagnostic]:
+def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: ProjectIndex | None = None, imports: ScanCache | None = None) -> list[Diagnostic]:
+    """Every reference to an old path of an applied move, in every file `check` reads.
+
+    A pure function of the files, the applied moves and the mapping's globs: with
+    `imports`, kept there under a key of all of them (a stored result), so `check`
+    again on the same tree reads no file's references again."""
     target = mapping.spec.target
     index = index if index is not None else ProjectIndex.build(snapshot, target.source_roots)
     moves = applied_moves(state, index, snapshot)
     if not moves:
         return []
     moves = with_reexports(moves, index, snapshot)
+    if imports is None:
+        return _stale_references(target, snapshot, index, moves)
+    key = result_key(
+        "stale-references", 1, files_key(snapshot.files), result_key("moves", moves_inputs(moves)),
+        list(target.source_roots), list(target.keep_on_facades), list(target.docs), list(target.prose),
+    )
+    found = imports.result(key)
+    if isinstance(found, list):
+        try:
+            return [diagnostic_of(d) for d in found]
+        except ValueError:
+            pass
+    findings = _stale_references(target, snapshot, index, moves)
+    imports.put_result(key, [diagnostic_json(d) for d in findings])
+    return findings
+
+
+def _stale_references(target, snapshot: Snapshot, index: ProjectIndex, moves: MoveSet) -> list[Diagnostic]:
     pattern = prefilter(moves)
     findings: list[Diagnostic] = [
         _finding(path=ref.path, line=ref.line, col=ref.col, code=commands.CODE, message=ref.message("moved to"), old=ref.old, new=ref.new)
@@ -336,7 +361,7 @@ def run_check(mapping: Mapping, state: State, snapshot: Snapshot | None = None, 
     snapshot = snapshot if snapshot is not None else read_snapshot(mapping)
     imports = ImportCache.load(mapping.root) if cache else ImportCache()
     index = ProjectIndex.build(snapshot, mapping.spec.target.source_roots)
-    findings = stale_references(mapping, snapshot, state, index)
+    findings = stale_references(mapping, snapshot, state, index, imports)
     if isinstance(state, InferredState):
         # Read from the tree: no digests to compare facades with, no baseline of cycles.
         findings = list(state.half_applied) + findings
