@@ -84,7 +84,7 @@ def content_key(data: bytes) -> str:
 _KEYS: dict[int, tuple[bytes, str]] = {}
 _KEPT = 0
 #: Past this many bytes held the memory starts again (a bound, never a correctness matter).
-_KEPT_LIMIT = 256 * 2**20
+_KEPT_LIMIT = 128 * 2**20
 
 
 def files_key(files: Mapping[str, FileEntry]) -> str:

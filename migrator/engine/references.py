@@ -51,11 +51,14 @@ def rewrite_references(work: PhaseWork) -> Refusal | None:
 def _candidates(work: PhaseWork) -> list[str]:
     """The files that can refer to a moved name: the moved modules, and every file the
     prefilter finds a moved name in. A pure function of the files, the source roots
-    and the moves, kept in the scan cache under a key of all three."""
+    and the moves (and the excluded paths, which the project index counts), kept in
+    the scan cache under a key of them all."""
     before, moves, imports = work.before, work.moves, work.options.imports
     key = None
     if imports is not None:
-        key = result_key("candidates", 1, files_key(before.files), list(work.index.source_roots), result_key("moves", moves_inputs(moves)))
+        key = result_key(
+            "candidates", 1, files_key(before.files), sorted(before.excluded), list(work.index.source_roots), result_key("moves", moves_inputs(moves)),
+        )
         match imports.result(key):
             case list(paths) if all(type(p) is str and p in before.files for p in paths):
                 return paths
