@@ -146,6 +146,44 @@ def test_a_rewritten_import_moves_to_its_sorted_place_under_isort_settings(tmp_p
     assert (tmp_path / "proj/src/shop/late.py").read_text() == "from shop.amounts import cents\nfrom shop.basket import Basket\n\nprint(Basket, cents)\n"
 
 
+def test_an_import_inside_a_function_moves_to_its_sorted_place_too(tmp_path):
+    # isort sorts each indented import block with its own copy of the settings (the
+    # tool makes those copies cheaper: migrator/engine/import_order.py); the block in a
+    # method, and the one in a nested function, land where isort puts them.
+    late = textwrap.dedent("""\
+        class Till:
+            def total(self):
+                from shop.basket import Basket
+                from shop.utils.money import cents
+
+                def inner():
+                    from shop.basket import Basket as B
+                    from shop.utils.money import cents as c
+
+                    return B, c
+
+                return Basket, cents, inner
+        """)
+    files = {**FILES, "src/shop/late.py": late}
+    mapping = _project(tmp_path, ["{from: shop.utils.money, to: shop.amounts}"], config="[tool.isort]\nprofile = \"black\"\n", files=files)
+    result = run_cli("apply", "--mapping", str(mapping), "--phase", "1", "--yes")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "proj/src/shop/late.py").read_text() == textwrap.dedent("""\
+        class Till:
+            def total(self):
+                from shop.amounts import cents
+                from shop.basket import Basket
+
+                def inner():
+                    from shop.amounts import cents as c
+                    from shop.basket import Basket as B
+
+                    return B, c
+
+                return Basket, cents, inner
+        """)
+
+
 def _ruff_counts(root: Path, select: str) -> dict[tuple[str, str], int]:
     """(path, code) → how many violations ruff finds there, under `select`."""
     proc = subprocess.run(
