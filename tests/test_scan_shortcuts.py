@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from migrator.analysis import pyast
 from migrator.engine.prefilter import Prefilter, may_refer
@@ -55,6 +55,41 @@ def test_relative_imports_however_spaced_are_resolved():
     pattern = Prefilter(MOVES)
     assert pattern.may_refer("from\t. import dates\n", package="app.utils")
     assert not pattern.may_refer("from  . import dates\n", package="app.other")
+
+
+_IMPORT_FRAGMENTS = [
+    "from", "from ", "from\t", " ", "\t", ".", "..", "x", "app.utils", " import ", "import", "(", ")", "\n", "\\\n",
+    "#", ";", "é", "_", "a, b", " as c", "'", "xfrom", "from . import dates", "    from .. import (\n  x,\n)",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_IMPORT_FRAGMENTS), max_size=16))
+# A `from` inside a comment whose would-be match runs over a real import on the next line.
+@example(["#", "from ", "x", " import ", "(", "\n", "from . import dates", "\n", ")"])
+@example(["x", " ", "from ", "x", " import ", "\\\n", "from . import dates"])
+def test_the_fast_import_searches_find_what_the_line_anchored_regexes_find(parts):
+    # `from` found by fast literal search, its line start checked on each match: the
+    # same matches (spans and groups) as the anchored pattern tried at every line, and
+    # the same count of relative imports as a lookbehind at the front.
+    from migrator.engine import prefilter
+
+    text = "".join(parts)
+    slow = [(m.span(), m.groups()) for m in prefilter._FROM_IMPORT.finditer(text)]
+    assert [(m.span(), m.groups()) for m in prefilter._from_imports(text)] == slow
+    relative = len(re.findall(r"(?<!\w)from\s+\.", text))
+    assert prefilter._relative_froms(text) == relative
+    assert prefilter._relative_froms(text, first=True) == min(relative, 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\n", "\r", "\r\n", "\x0c", "\u2028", "\x85", "\n\n"]), max_size=14), st.booleans())
+def test_python_lines_without_carriage_returns_split_as_the_regex_does(parts, keepends):
+    from migrator.model.text import _LINE_END, python_lines
+
+    text = "".join(parts)
+    lines = [line for line in _LINE_END.split(text) if line]
+    assert python_lines(text, keepends) == (lines if keepends else [line.rstrip("\r\n") for line in lines])
 
 
 # --------------------------------------------------------------------------- prose

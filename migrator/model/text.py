@@ -15,6 +15,14 @@ _LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 def python_lines(text: str, keepends: bool = False) -> list[str]:
     """`text` split into the lines `ast` numbers (1-based line N is item N-1)."""
+    if "\r" not in text:  # only `\n` ends a line: a plain split (the regex's split is 10× slower)
+        lines = text.split("\n")
+        last = lines.pop()
+        if keepends:
+            lines = [line + "\n" for line in lines]
+        if last:
+            lines.append(last)
+        return lines
     lines = [line for line in _LINE_END.split(text) if line]
     if keepends:
         return lines
