@@ -192,3 +192,31 @@ def test_a_rewritten_file_the_gate_scanned_is_not_compiled_again_and_a_broken_on
     assert compiled.count("src/app/entry.py") == 1
     assert [p.split(":")[0] for p, _ in problems] == ["src/app/entry.py"]
     assert preflight(root, broken) == problems  # a failure is never remembered as parsing
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_plan_and_apply_list_the_target_once(tmp_path, monkeypatch, command):
+    # The preflight asks why a file it would overwrite was not read only of files the
+    # planner did not read, so the tree is listed (git ls-files) once per command.
+    from migrator.adapters import snapshot
+
+    mapping, root = _project(tmp_path)
+    calls = []
+    real = snapshot.listing
+
+    def counted(where):
+        calls.append(where)
+        return real(where)
+
+    monkeypatch.setattr(snapshot, "listing", counted)
+    args = ["plan"] if command == "plan" else ["apply", "--phase", "1", "--yes"]
+    result = run_cli(*args, "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+
+
+def test_a_file_the_planner_read_is_answered_without_the_disk(tmp_path):
+    from migrator.adapters.snapshot import unread_reason
+
+    why = unread_reason(tmp_path / "nowhere", read={"src/app/main.py"})
+    assert why("src/app/main.py") is None

@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Collection, Iterable, Iterator
 
 from migrator.adapters import vcs
 from migrator.analysis.project import (
@@ -138,21 +138,26 @@ def listing(root: Path) -> list[str]:
     return sorted(rel for rel, _ in _walk(root))
 
 
-def unread_reason(root: Path, exclude: Iterable[str] = ()) -> Callable[[str], str | None]:
+def unread_reason(root: Path, exclude: Iterable[str] = (), read: Collection[str] = ()) -> Callable[[str], str | None]:
     """A function telling why `read_tree` leaves out an existing file at `rel`
     (None when it reads it): `target.exclude`, git ignoring it, the default ignore
-    list, a symbolic link. Lists the target once."""
+    list, a symbolic link. `read`: paths `read_tree` has just read (so it reads them:
+    answered without the disk). Lists the target once, when first needed."""
     exclude = tuple(exclude)
-    listed = set(listing(root))
-    in_git = _in_git(root)
+    listed: set[str] | None = None
 
     def why(rel: str) -> str | None:
+        nonlocal listed
+        if rel in read:
+            return None
         if exclude and matches_any(rel, exclude):
             return "it is listed in target.exclude"
         if os.path.islink(os.path.join(root, rel)):
             return "it is a symbolic link"
+        if listed is None:
+            listed = set(listing(root))
         if rel not in listed:
-            return "git ignores it" if in_git else "it is below a folder the tool ignores (see README, Safety)"
+            return "git ignores it" if _in_git(root) else "it is below a folder the tool ignores (see README, Safety)"
         return None
 
     return why

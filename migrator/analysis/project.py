@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator, Mapping, Protocol
 
@@ -37,6 +38,27 @@ def matches_any(path: str, globs: Iterable[str]) -> bool:
 
 
 def _glob_match(path: str, pattern: str) -> bool:
+    if _is_literal(pattern) and _is_clean(path):
+        # No wildcard and no empty or `.` part on either side: the three tests below
+        # come down to `pattern` being the path or its last parts (a listing's paths
+        # against an exclude list of files, thousands of times a command).
+        return path == pattern or path.endswith("/" + pattern)
+    return _general_match(path, pattern)
+
+
+@lru_cache(maxsize=256)
+def _is_literal(pattern: str) -> bool:
+    """A relative pattern without wildcards whose parts are all names (no `.`, no empty part)."""
+    return not any(c in pattern for c in "*?[") and _is_clean(pattern)
+
+
+def _is_clean(path: str) -> bool:
+    """Relative, and no part of it is empty or `.` (what a listing gives; `.hidden` parts
+    are left to the general test too)."""
+    return bool(path) and not path.startswith(("/", ".")) and "//" not in path and "/." not in path and not path.endswith("/")
+
+
+def _general_match(path: str, pattern: str) -> bool:
     if pattern.endswith("/**"):
         base = pattern[:-3]
         if path == base or path.startswith(base + "/"):

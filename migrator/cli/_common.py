@@ -152,15 +152,17 @@ def _writing(mapping, op: str):
         lock.__exit__(None, None, None)
 
 
-def _with_preflight(mapping, phases):
-    """The phase plans with a refusal added for every path the disk will not take (as apply)."""
+def _with_preflight(mapping, phases, snapshot=None):
+    """The phase plans with a refusal added for every path the disk will not take (as
+    apply). `snapshot`: what the plans were made on (its files were read, so the tool
+    reads them: the target is listed again only for a file outside it)."""
     import dataclasses
 
     from migrator.adapters.preflight import preflight
     from migrator.adapters.snapshot import unread_reason
     from migrator.model.plan import Diagnostic, Severity
 
-    unseen = unread_reason(mapping.root, mapping.spec.target.exclude)
+    unseen = unread_reason(mapping.root, mapping.spec.target.exclude, read=snapshot.files if snapshot is not None else ())
     earlier: set[str] = set()
     out = []
     for p in phases:

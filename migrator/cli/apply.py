@@ -68,15 +68,16 @@ def apply(
     opts = _Options(skip_unparsable, jobs, allow_dirty, git_mv, cache)
     with _writing(m, "apply"):
         _recover_if_needed(m)
-        numbers = _phases_of_run(m, phase, to)
-        _run(m, numbers, opts, yes)
+        numbers, snapshot = _phases_of_run(m, phase, to)
+        _run(m, numbers, opts, yes, snapshot)
 
 
-def _phases_of_run(m, phase: Optional[int], to: Optional[int]) -> list[int]:
-    """The phases the run applies, in order; exits when there is nothing to do (0) or the
-    phase cannot be applied yet (2)."""
+def _phases_of_run(m, phase: Optional[int], to: Optional[int]):
+    """The phases the run applies, in order, and the snapshot of the tree read to find
+    out whether phases are applied unrecorded (None when it was not read); exits when
+    there is nothing to do (0) or the phase cannot be applied yet (2)."""
     state = _read_state(m)
-    _refuse_unrecorded_phases(m, state)
+    snapshot = _refuse_unrecorded_phases(m, state)
     out = _console()
     if phase is not None:
         _check_phase(m, phase)
@@ -90,7 +91,7 @@ def _phases_of_run(m, phase: Optional[int], to: Optional[int]) -> list[int]:
                 f"run `migrate apply --phase {earlier[0]}` first, or `migrate apply --to {phase}` to apply every phase up to {phase}"
             )
             raise typer.Exit(EXIT_USAGE)
-        return [phase]
+        return [phase], snapshot
     if to is not None:
         _check_phase(m, to)
     numbers = [n for n in m.phase_numbers if not state.is_applied(n) and (to is None or n <= to)]
@@ -100,12 +101,14 @@ def _phases_of_run(m, phase: Optional[int], to: Optional[int]) -> list[int]:
         else:
             out.print(f"every phase up to {to} is applied; nothing changed" if to is not None else "all phases are applied; nothing changed")
         raise typer.Exit(EXIT_OK)
-    return numbers
+    return numbers, snapshot
 
 
-def _run(m, numbers: list[int], opts: _Options, yes: bool) -> None:
+def _run(m, numbers: list[int], opts: _Options, yes: bool, snapshot=None) -> None:
     """Apply `numbers` in order, each phase its own transaction; at the first refusal, say
-    which phases were applied before it and exit with that phase's code."""
+    which phases were applied before it and exit with that phase's code. `snapshot`: the
+    tree as just read, planned on for the first phase unless a question comes first
+    (files may change while it waits)."""
     err = _console(stderr=True)
     if opts.git_mv:
         from migrator.adapters import vcs
@@ -115,12 +118,13 @@ def _run(m, numbers: list[int], opts: _Options, yes: bool) -> None:
             raise typer.Exit(EXIT_USAGE)
     asking = sys.stdin.isatty() and not yes
     if asking and len(numbers) > 1:
+        snapshot = None
         _refuse_if_not_in_tree(m, numbers[0])
         _confirm_run(m, numbers)
     applied: list[int] = []
     for n in numbers:
         try:
-            _apply_one(m, n, dataclasses.replace(opts, ask=asking and len(numbers) == 1))
+            _apply_one(m, n, dataclasses.replace(opts, ask=asking and len(numbers) == 1), snapshot if not applied else None)
         except typer.Exit as stop:
             if len(numbers) > 1 and stop.exit_code != EXIT_OK:
                 err.print(f"[bold red]stopped[/] at phase {n}; {_applied_before(applied)}")
@@ -157,9 +161,9 @@ def _confirm_run(m, numbers: list[int]) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-def _apply_one(m, phase: int, opts: _Options) -> None:
+def _apply_one(m, phase: int, opts: _Options, snapshot=None) -> None:
     """One phase: the tree holds the recorded phases, its own plan and gates, then the
-    transaction and its record."""
+    transaction and its record. `snapshot`: the tree as just read (default: read now)."""
     from migrator import report
     from migrator.adapters import apply as applier
     from migrator.adapters.planning import plan_target
@@ -167,9 +171,13 @@ def _apply_one(m, phase: int, opts: _Options) -> None:
     out = _console()
     err = _console(stderr=True)
     state = _refuse_if_not_in_tree(m, phase)
+    if snapshot is None:
+        from migrator.adapters.snapshot import read_snapshot
+
+        snapshot = read_snapshot(m)
     with report.progress(err) as progress:
-        result = plan_target(m, [phase], skip_unparsable=opts.skip_unparsable, jobs=opts.jobs, cache=opts.cache, baseline=True, progress=progress)
-    phase_plan = _with_preflight(m, result.phases)[0]
+        result = plan_target(m, [phase], snapshot=snapshot, skip_unparsable=opts.skip_unparsable, jobs=opts.jobs, cache=opts.cache, baseline=True, progress=progress)
+    phase_plan = _with_preflight(m, result.phases, snapshot)[0]
     report.print_diagnostics(err, phase_plan.diagnostics)
     if phase_plan.errors:
         err.print(f"[bold red]refused[/] phase {phase} was not applied; nothing changed")

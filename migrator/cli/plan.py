@@ -78,9 +78,13 @@ def plan(
     if not numbers:
         _console().print("all phases are applied; nothing to plan" if m.spec.phases else f"{_escape(str(m.path))} has no phases yet; nothing to plan — write one under `phases:` (`migrate init` leaves an example), then run `migrate plan`")
         raise typer.Exit(EXIT_OK)
+    if snapshot is None:
+        from migrator.adapters.snapshot import read_snapshot
+
+        snapshot = read_snapshot(m)
     with report.progress(_console(stderr=True)) as progress:
         result = plan_target(m, numbers, snapshot=snapshot, skip_unparsable=skip_unparsable, jobs=jobs, cache=cache, progress=progress)
-    result = type(result)(_with_preflight(m, result.phases), result.mapping_path, result.target_root)
+    result = type(result)(_with_preflight(m, result.phases, snapshot), result.mapping_path, result.target_root)
     if phase is not None:
         result = type(result)(tuple(p for p in result.phases if p.phase == phase or p.errors), result.mapping_path, result.target_root)
     out = _console()

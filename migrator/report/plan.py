@@ -5,10 +5,6 @@ from __future__ import annotations
 import difflib
 
 from migrator.model.plan import ChangeRole, Diagnostic, FileChange, PhasePlan, Plan
-from migrator.report.schemas import dump, relative_to_root, schema_id
-from migrator.report.schemas.plan import PlanOutput
-
-PLAN_JSON_SCHEMA = schema_id(PlanOutput)
 
 
 def file_diff(change: FileChange) -> str:
@@ -138,9 +134,13 @@ def diagnostic_json(d: Diagnostic) -> dict:
 
 def plan_json(plan: Plan) -> dict:
     """The documented, stable JSON form of a plan (docs/plan-json.md; its schema is
-    `schemas.plan.PlanOutput`)."""
+    `schemas.plan.PlanOutput`). The schemas (pydantic) are imported here, not by the
+    diff and the table."""
+    from migrator.report.schemas import dump, relative_to_root, schema_id
+    from migrator.report.schemas.plan import PlanOutput
+
     return dump(PlanOutput, {
-        "schema": PLAN_JSON_SCHEMA,
+        "schema": schema_id(PlanOutput),
         "mapping": relative_to_root(plan.mapping_path, plan.target_root),
         "target_absolute": plan.target_root,
         "ok": not plan.errors,
