@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Literal
 
+from migrator.model.text import python_lines
+
 
 def literal_all(tree: ast.Module) -> list[ast.Constant]:
     """The string entries of a top-level `__all__ = [...]` (or tuple) literal, as nodes
@@ -306,3 +308,89 @@ def _is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
     return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+# --------------------------------------------------------------------------- scans derived from edits
+
+
+def rescan(before_text: str, before: Scan, after_text: str) -> Scan | None:
+    """`scan(after_text)` worked out from the scan of `before_text` without parsing the
+    file, when `after_text` differs from it only inside import statements that each
+    keep their lines and bind the same names (a rewrite of the modules they name);
+    None when it differs otherwise (then the caller parses).
+
+    Every line that differs lies in the lines of one import statement alone on them
+    (no other statement shares a line with it); its indentation is the same, and its
+    new text parses alone as one import statement on the same lines. So the file's
+    statements, and where each one ends, stay as they were: the file still parses, its
+    bindings and guarded lines are the same, and only those statements' records
+    change, to what parsing each new statement alone gives.
+    """
+    records, error = before[0], before[1]
+    if error is not None or _has_encoding_marks(before_text) or _has_encoding_marks(after_text):
+        return None
+    old_lines, new_lines = python_lines(before_text, keepends=True), python_lines(after_text, keepends=True)
+    if len(old_lines) != len(new_lines):
+        return None
+    changed = [i + 1 for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    if not changed:
+        return before
+    owner: dict[int, int] = {}  # line → the record whose statement covers it (-1: several)
+    for n, record in enumerate(records):
+        for line in range(record[0], record[2] + 1):
+            owner[line] = -1 if line in owner else n
+    touched: dict[int, None] = {}
+    for line in changed:
+        n = owner.get(line, -1)
+        if n < 0:
+            return None
+        touched[n] = None
+    out = list(records)
+    for n in touched:
+        new = _restated(records[n], old_lines, new_lines)
+        if new is None:
+            return None
+        out[n] = new
+    return (tuple(out), None, before[2], before[3], before[4])
+
+
+def _restated(record: ImportRecord, old_lines: list[str], new_lines: list[str]) -> ImportRecord | None:
+    """The record of the statement on `record`'s lines in `new_lines`, or None unless it
+    is one import statement there, indented alike, binding the same names."""
+    line, col, end_line, _, kind, in_function, level, module, aliases = record
+    first_old, first_new = old_lines[line - 1], new_lines[line - 1]
+    indent = first_old[:col]
+    if indent.strip(" \t\x0c") or first_new[:col] != indent:
+        return None  # not alone on its first line (`x = 1; import a`), or re-indented
+    snippet = "".join(new_lines[line - 1 : end_line])[col:]
+    try:
+        body = ast.parse(snippet).body
+    except (SyntaxError, ValueError):
+        return None
+    if len(body) != 1 or not isinstance(body[0], ast.Import | ast.ImportFrom):
+        return None
+    node = body[0]
+    if node.lineno != 1 or node.col_offset != 0 or node.end_lineno != end_line - line + 1:
+        return None
+    if module == "__future__" or isinstance(node, ast.ImportFrom) and node.module == "__future__":
+        return None  # where a future import may stand is the compiler's business
+    new_aliases = tuple((a.name, a.asname) for a in node.names)
+    if (level < 0) != isinstance(node, ast.Import) or _bound(level, aliases) != _bound(0 if isinstance(node, ast.ImportFrom) else -1, new_aliases):
+        return None
+    end_col = (node.end_col_offset or 0) + (col if node.end_lineno == 1 else 0)
+    if isinstance(node, ast.Import):
+        return (line, col, end_line, end_col, kind, in_function, -1, "", new_aliases)
+    return (line, col, end_line, end_col, kind, in_function, node.level, node.module or "", new_aliases)
+
+
+def _bound(level: int, aliases: tuple[tuple[str, str | None], ...]) -> tuple[str, ...]:
+    """The names an import statement binds, in order (`import a.b` binds `a`)."""
+    if level < 0:
+        return tuple(asname or name.partition(".")[0] for name, asname in aliases)
+    return tuple(asname or name for name, asname in aliases)
+
+
+def _has_encoding_marks(text: str) -> bool:
+    """A BOM or a possible PEP 263 declaration in the first two lines (see `_parseable`)."""
+    head = "\n".join(text.split("\n", 2)[:2])
+    return text.startswith("\ufeff") or "coding" in head

@@ -18,7 +18,7 @@ import json
 import os
 import warnings
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from migrator.analysis import pyast
 from migrator.analysis.project import FileEntry, ModuleInfo, Snapshot
@@ -217,6 +217,33 @@ def scan_all(
         if cache is not None:
             cache.put(key, scan)
             note_parses(key, scan)
+
+
+def learn_rewritten(before: Snapshot, after: Snapshot, paths: Iterable[str], cache: ScanCache) -> int:
+    """Teach `cache` the scans of the files at `paths` that a phase rewrote in place,
+    worked out from their scans before (`pyast.rescan`) rather than parsed: a rewrite
+    that only renames the modules of import statements changes nothing else a scan
+    holds. A file whose scan before is not in the cache, or whose change is of another
+    kind, is left to be parsed as usual. Returns how many were learned."""
+    learned = 0
+    for path in paths:
+        new, old = after.get(path), before.get(path)
+        if new is None or old is None or new == old or not path.endswith((".py", ".pyi")):
+            continue
+        key = content_key(new)
+        if cache.get(key) is not None:
+            continue
+        old_scan = cache.get(content_key(old))
+        if old_scan is None:
+            continue
+        try:
+            derived = pyast.rescan(old.decode("utf-8"), old_scan, new.decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+        if derived is not None:
+            cache.put(key, derived)
+            learned += 1
+    return learned
 
 
 def worker_count(requested: int | None, files: int) -> int:

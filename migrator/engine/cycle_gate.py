@@ -13,7 +13,7 @@ from typing import Iterable
 from migrator.analysis import graph
 from migrator.analysis.cycles import NewFailure, new_import_failures, old_names
 from migrator.analysis.project import ProjectIndex, Snapshot
-from migrator.analysis.scans import MemoryCache, ScanCache, content_key, files_key, note_parses, result_key
+from migrator.analysis.scans import MemoryCache, ScanCache, content_key, files_key, learn_rewritten, note_parses, result_key
 from migrator.mapping.spec import Mapping
 from migrator.model.plan import Diagnostic, Progress, Severity
 from migrator.model.stored import diagnostic_json, diagnostic_of
@@ -47,6 +47,7 @@ def phase_failures(
     changed = set(changed)
     imports = imports if imports is not None else MemoryCache()
     index_before, index_after = ProjectIndex.build(before, roots), ProjectIndex.build(after, roots)
+    learn_rewritten(before, after, changed, imports)  # most rewritten files need no parse
     start_before = {m.name for m in index_before.modules.values() if m.path in changed}
     start_after = {m.name for m in index_after.modules.values() if m.path in changed}
     g_after = graph.build_graph(after, index_after, cache=imports, reach_from=start_after, workers=jobs, progress=progress)
