@@ -92,6 +92,45 @@ def test_python_lines_without_carriage_returns_split_as_the_regex_does(parts, ke
     assert python_lines(text, keepends) == (lines if keepends else [line.rstrip("\r\n") for line in lines])
 
 
+# A package that stays (`pkg.api`) re-exports `helper` from a module that moves.
+REEXPORTS = MoveSet(
+    modules={"pkg.impl": "pkg.core.impl"}, known_modules=frozenset({"pkg", "pkg.api", "pkg.impl"}),
+    reexports={"pkg.api.helper": "pkg.core.impl.helper"},
+)
+_REEXPORT_FRAGMENTS = [
+    "from pkg.api import settings\n", "from pkg.api import helper\n", "from pkg.api import (\n    settings,\n    helper,\n)\n",
+    "from pkg.api import *\n", "from pkg.api import helper as h\n", "from pkg.api \\\n    import helper\n",
+    "import pkg.api as a\n", "import pkg.api\n", "from pkg import api\n", "x = helper()\n", "y = a.helper\n",
+    "z = api.helper\n", "w = pkg.api.helper\n", "s = 'pkg.api.helper'\n", "# helper from pkg.api\n", "from pkg.apix import helper\n",
+]
+
+
+def test_a_reexported_name_needs_more_than_its_package_name():
+    pattern = Prefilter(REEXPORTS)
+    # `from pkg.api import settings` cannot reach `pkg.api.helper`: the word alone is no clue.
+    assert not pattern.may_refer("from pkg.api import settings\nhelper = 1\n")
+    assert pattern.may_refer("from pkg.api import (\n    settings,\n    helper,\n)\n")
+    assert pattern.may_refer("from pkg.api import *\nhelper()\n")
+    assert pattern.may_refer("from pkg.api \\\n    import helper\n")  # not a line the search reads: kept
+    assert pattern.may_refer("import pkg.api as a\na.helper()\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_REEXPORT_FRAGMENTS), min_size=1, max_size=6))
+def test_a_file_the_prefilter_drops_is_one_no_rule_changes(parts):
+    # The property the prefilter stands on: what it drops, every rule over the whole
+    # file leaves as it is.
+    from migrator.engine.rewrite import rewrite_file
+    from migrator.model.plan import FileContext
+
+    text = "".join(parts)
+    if may_refer("app/use.py", text.encode(), Prefilter(REEXPORTS), "app"):
+        return
+    ctx = FileContext("app/use.py", "app.use", "app.use")
+    data, edits, _ = rewrite_file("app/use.py", text.encode(), ctx, REEXPORTS, statements_alone=False)
+    assert data == text.encode() and not edits
+
+
 # --------------------------------------------------------------------------- prose
 
 _LINES = [

@@ -37,11 +37,19 @@ class Prefilter:
         #: (relative to the config's own folder or the root) contains its tail.
         self.path_clues = frozenset("/".join(old.split("/")[-2:]) for old in moves.paths if "/" in old)
         self.reach: dict[str, list[tuple[str, ...]]] = {}
+        #: For a name a package re-exports (`pkg.name`): the packages (`pkg`) whose
+        #: dotted name counts as a clue only where it is not a `from pkg import …` that
+        #: leaves `name` out (re-exports are followed by `from pkg import name` alone).
+        self.exporters: dict[str, set[str]] = {}
+        reexported = set(moves.reexports) - set(moves.modules) - set(moves.symbols)
         for old in list(moves.modules) + list(moves.symbols) + list(moves.reexports):
             parts = old.split(".")
             clues = [".".join(parts[i:]) for i in range(len(parts) - 1)] or [old]
             if len(parts) > 1:
-                clues.append(".".join(parts[:-1]))
+                if old in reexported:
+                    self.exporters.setdefault(parts[-1], set()).add(".".join(parts[:-1]))
+                else:
+                    clues.append(".".join(parts[:-1]))
             clues.extend(".".join(parts[:i]) + " as " for i in range(1, len(parts)))
             self.reach.setdefault(parts[-1], []).append(tuple(clues))
         words = sorted(map(re.escape, self.reach))
@@ -77,7 +85,29 @@ class Prefilter:
             if resolved is None:
                 return True
             text = text + "\n" + resolved
-        return any(clue in text for word in hits for clues in self.reach[word] for clue in clues)
+        if any(clue in text for word in hits for clues in self.reach[word] for clue in clues):
+            return True
+        return any(_names_exporter(text, exporter, word) for word in hits for exporter in self.exporters.get(word, ()))
+
+
+def _names_exporter(text: str, exporter: str, word: str) -> bool:
+    """Whether `text` spells `exporter` anywhere but as the module of a `from exporter
+    import …` that imports neither `word` nor `*` (such a statement cannot reach the
+    re-exported `exporter.word`; any other spelling may)."""
+    at = text.find(exporter)
+    if at < 0:
+        return False
+    left_out = set()
+    for m in _from_imports(text):
+        if not m.group(1) and m.group(2) == exporter:
+            names = m.group(3)
+            if "*" not in names and word not in {n.group(1) for n in _IMPORTED.finditer(names)}:
+                left_out.add(m.start(2))
+    while at >= 0:
+        if at not in left_out:
+            return True
+        at = text.find(exporter, at + 1)
+    return False
 
 
 #: A relative `from` import, however spaced (`from  .x`, `from\t..`), where `from` starts a
