@@ -171,3 +171,21 @@ def test_clean_import_lines_spare_the_tokenizer(monkeypatch):
     commented = "import app.fmt  # app.fmt.render\n"
     assert [e.old for _, _, e in prose.prose_edits(commented, MOVES, pyast.scan(commented)[0])] == ["app.fmt.render"]
     assert calls == [1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS + ["from app.utils.dates import parse\n", "import app.fmt as f\n", "f.render\n"]), max_size=12))
+def test_the_triage_word_search_outside_imports_matches_the_word_boundary_regex(parts):
+    # The triage's "a moved name's last part outside the import statements" without a
+    # leading `\b`: the answer of the `\b…\b` regex it replaced.
+    from migrator.engine import fastpath
+
+    text = "".join(parts)
+    scanned = pyast.scan(text.encode())
+    if scanned[1] is not None:
+        return
+    spans = [((r[0], r[1]), (r[2], r[3])) for r in scanned[0]]
+    _, words = fastpath._names_of(MOVES)
+    for fast in (words.strings, words.chains):
+        slow = re.compile(r"\b" + fast.pattern)
+        assert fastpath._outside(text, fast, spans) == fastpath._outside(text, slow, spans)

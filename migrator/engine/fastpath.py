@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from migrator.analysis import pyast
 from migrator.model.names import absolute_module
 from migrator.model.plan import Diagnostic, Edit, FileContext, MoveSet
+from migrator.model.text import is_word_char
 from migrator.model.triggers import Trigger
 
 if TYPE_CHECKING:
@@ -224,7 +225,8 @@ def _names_of(moves: MoveSet) -> tuple[frozenset[str], _Words]:
 
 def _words(names: list[str]) -> re.Pattern[str] | None:
     last = sorted({p.rpartition(".")[2] for p in names})
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, last)) + r")\b") if last else None
+    # No leading `\b` (it stops `re`'s fast search): `_outside` checks the word start.
+    return re.compile(r"(?:" + "|".join(map(re.escape, last)) + r")\b") if last else None
 
 
 def _outside(text: str, words: re.Pattern[str] | None, spans) -> bool:
@@ -240,6 +242,8 @@ def _outside(text: str, words: re.Pattern[str] | None, spans) -> bool:
     line, counted = 1, 0
     for m in words.finditer(text):
         start = m.start()
+        if start and is_word_char(text[start - 1]):
+            continue  # inside a longer name: what `\b` in front would have refused
         line += text.count("\n", counted, start)
         counted = start
         line_start = text.rfind("\n", 0, start) + 1

@@ -13,6 +13,7 @@ from migrator.analysis.project import CONFIG_SUFFIXES, DOC_SUFFIXES, NOTEBOOK_SU
 from migrator.engine.rewrite import is_python, searchable_text, unreadable_python
 from migrator.model.names import absolute_module
 from migrator.model.plan import MoveSet
+from migrator.model.text import is_word_char
 
 #: A textual mention of a moved path in a file the rules did not rewrite.
 MENTION = "MIG203"
@@ -69,7 +70,7 @@ class Prefilter:
             return set()
         if self._each is not None:
             return {word for word, pattern in self._each.items() if word in text and _starts_word(text, pattern.finditer(text))}
-        return {m.group() for m in self.words.finditer(text) if m.start() == 0 or not _is_word_char(text[m.start() - 1])}
+        return {m.group() for m in self.words.finditer(text) if m.start() == 0 or not is_word_char(text[m.start() - 1])}
 
     def may_refer(self, text: str, package: str | None = None) -> bool:
         """Whether `text` may refer to a moved name. `package`: the package relative
@@ -124,7 +125,7 @@ def _relative_froms(text: str, first: bool = False) -> int:
     with `first`, 1 as soon as one is found."""
     count = 0
     for m in _RELATIVE_FROM.finditer(text):
-        if m.start() == 0 or not _is_word_char(text[m.start() - 1]):
+        if m.start() == 0 or not is_word_char(text[m.start() - 1]):
             count += 1
             if first:
                 break
@@ -151,14 +152,9 @@ def _from_imports(text: str):
         pos = start + 1
 
 
-def _is_word_char(ch: str) -> bool:
-    r"""What `\w` matches in a str pattern: a Unicode letter or digit, or `_`."""
-    return ch.isalnum() or ch == "_"
-
-
 def _starts_word(text: str, matches) -> bool:
     r"""Whether one of `matches` (of a word pattern ending in `\b`) starts a word too."""
-    return any(m.start() == 0 or not _is_word_char(text[m.start() - 1]) for m in matches)
+    return any(m.start() == 0 or not is_word_char(text[m.start() - 1]) for m in matches)
 
 
 def _relative_imports(text: str, package: str | None) -> str | None:

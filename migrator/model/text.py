@@ -27,3 +27,10 @@ def python_lines(text: str, keepends: bool = False) -> list[str]:
     if keepends:
         return lines
     return [line.rstrip("\r\n") for line in lines]
+
+
+def is_word_char(ch: str) -> bool:
+    r"""What `\w` matches in a str pattern: a Unicode letter or digit, or `_`. Patterns
+    that leave out a leading `\b` (it stops `re`'s fast literal search) check a match's
+    start with it instead."""
+    return ch.isalnum() or ch == "_"
