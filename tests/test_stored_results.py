@@ -41,11 +41,11 @@ class _Work:
         self.sorted = 0
         self.prefiltered = 0
         self.replayed = 0
-        chunk, isort_, prefilter, failures = rewrite._rewrite_chunk, import_order._isort, references.prefilter, cycle_gate.phase_failures
+        one, isort_, prefilter, failures = rewrite.rewrite, import_order._isort, references.prefilter, cycle_gate.phase_failures
 
-        def counted_chunk(files, *args):
-            self.rewritten += len(files)
-            return chunk(files, *args)
+        def counted_rewrite(*args, **kwargs):  # every rewrite of a file, a kept file's full one included
+            self.rewritten += 1
+            return one(*args, **kwargs)
 
         def counted_isort(*args):
             self.sorted += 1
@@ -59,7 +59,7 @@ class _Work:
             self.replayed += 1
             return failures(*args, **kwargs)
 
-        monkeypatch.setattr(rewrite, "_rewrite_chunk", counted_chunk)
+        monkeypatch.setattr(rewrite, "rewrite", counted_rewrite)
         monkeypatch.setattr(import_order, "_isort", counted_isort)
         monkeypatch.setattr(references, "prefilter", counted_prefilter)
         monkeypatch.setattr(cycle_gate, "phase_failures", counted_failures)

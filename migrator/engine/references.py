@@ -91,8 +91,11 @@ def _take(work: PhaseWork, path: str, result: FileResult) -> None:
             data = entry.data
     ctx = work.context(path)
     if ctx.keep_on_facades:
-        # What stays on the old paths: everything a full rewrite would have touched.
-        _, would, _ = rewrite_file(path, entry.data, dataclasses.replace(ctx, keep_on_facades=False), work.moves, statements_alone=work.options.statements_alone)
+        # What stays on the old paths: everything a full rewrite would have touched
+        # (a stored result like any rewrite, so `apply` after `plan` does not redo it).
+        whole = dataclasses.replace(ctx, keep_on_facades=False)
+        done_whole = rewrite_all([(path, entry.data, whole)], work.moves, imports=work.options.imports, statements_alone=work.options.statements_alone)
+        would = _edits_of(done_whole[path], path, entry.data, whole, work)
         done = {(e.line, e.col) for e in edits}
         work.kept.extend(
             Diagnostic(Severity.INFO, "MIG020", f"keeps {e.old!r} (→ {e.new!r}) through its facade", path, e.line, e.col)
@@ -100,6 +103,17 @@ def _take(work: PhaseWork, path: str, result: FileResult) -> None:
             if (e.line, e.col) not in done
         )
     _place(work, path, ctx.module, data=data, edits=edits)
+
+
+def _edits_of(result: FileResult, path: str, data: bytes, ctx, work: PhaseWork) -> tuple[Edit, ...]:
+    """The edits of a rewrite's outcome, as `rewrite_file` gives them (a file that cannot
+    be rewritten raises its error)."""
+    match result:
+        case Changed(_, edits, _) | Unchanged(edits, _):
+            return edits
+        case Skipped():
+            return ()
+    return rewrite_file(path, data, ctx, work.moves, statements_alone=work.options.statements_alone)[1]
 
 
 def _failed(work: PhaseWork, path: str, diagnostic: Diagnostic) -> None:
