@@ -14,7 +14,7 @@ import re
 
 from migrator.analysis.equivalence import equivalent, unified
 from migrator.engine.phase_work import PhaseWork, Refusal
-from migrator.engine.rewrite import Changed, Failed, Skipped, Unchanged, decode_python, encode_python, newline_of, rewrite, with_newline
+from migrator.engine.rewrite import Changed, Failed, Skipped, Unchanged, decode_python, encode_python, newline_of, rewrite_all, with_newline
 from migrator.model.names import absolute_module
 from migrator.model.plan import ChangeRole, Diagnostic, FileContext, Severity
 from migrator.model.text import python_lines
@@ -57,7 +57,10 @@ def merge_package_inits(work: PhaseWork) -> Refusal | None:
     moves' (step 5), so that one refusal lists both."""
     for src_init, dest_init, old_pkg, new_pkg in work.exp.init_merges:
         data = work.before.get(src_init) or b""
-        match rewrite(src_init, data, FileContext(src_init, old_pkg, new_pkg, True), work.moves, statements_alone=work.options.statements_alone):
+        ctx = FileContext(src_init, old_pkg, new_pkg, True)
+        # Through `rewrite_all`: a stored result, so `apply` after `plan` does not redo it.
+        done = rewrite_all([(src_init, data, ctx)], work.moves, imports=work.options.imports, statements_alone=work.options.statements_alone)
+        match done[src_init]:
             case Changed(new):
                 moved_init = new
             case Unchanged() | Skipped():
