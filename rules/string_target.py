@@ -275,8 +275,8 @@ class StringTargetRule(Rule):
             return RuleResult(module)
         roots = frozenset(name.split(".")[0] for name in moves.old_names())
         finder = _StringFinder.find(module, roots)
-        if not finder.found:
-            return RuleResult(module)
+        if not any(_may_change(value, moves) for node, value in finder.found if not ctx.keep_on_facades or node in finder.module_table_writes):
+            return RuleResult(module)  # nothing to rewrite or warn about: no positions needed
         wrapper = wrap(module)
         positions = wrapper.resolve(PositionProvider)
         reads = _TopLevelReads(wrapper, finder, moves)
@@ -320,6 +320,14 @@ class _Refusal(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+
+def _may_change(value: str, moves: MoveSet) -> bool:
+    """Whether the string `value` is rewritten or warned about (`_rewritten`)."""
+    try:
+        return _rewritten(value, moves) is not None
+    except _Refusal:
+        return True
 
 
 def _rewritten(value: str, moves: MoveSet) -> str | None:
