@@ -315,3 +315,19 @@ def test_a_config_file_that_is_not_utf8_is_left_unchanged_with_its_mentions_list
     assert "config/jobs.yaml: MIG912 config file is not UTF-8; left unchanged" in result.output
     assert "config/jobs.yaml:2:10: MIG203 mentions 'app.utils.dates.today', which this phase moves to 'app.dates.today'" in result.output
     assert (root / "config/jobs.yaml").read_bytes() == data
+
+
+def test_installed_import_names_are_what_the_installed_metadata_says():
+    # One distribution is looked up by name (not every installed one): for each one
+    # installed here, the names are those `packages_distributions` gives it.
+    from importlib.metadata import distributions, packages_distributions
+
+    from migrator.engine.shadowing import _normalize, import_names
+
+    expected: dict[str, set[str]] = {}
+    for top, dists in packages_distributions().items():
+        for dist in dists:
+            expected.setdefault(_normalize(dist), set()).add(top)
+    names = {_normalize(d.metadata["Name"]) for d in distributions()} & set(expected)
+    assert "pytest" in names and "pyyaml" in names
+    assert {n: set(import_names(n)) for n in names} == {n: expected[n] for n in names}
