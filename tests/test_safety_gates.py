@@ -322,6 +322,7 @@ def test_installed_import_names_are_what_the_installed_metadata_says():
     # installed here, the names are those `packages_distributions` gives it.
     from importlib.metadata import distributions, packages_distributions
 
+    from migrator.adapters.environment import installed_import_names
     from migrator.engine.shadowing import _normalize, import_names
 
     expected: dict[str, set[str]] = {}
@@ -330,4 +331,4 @@ def test_installed_import_names_are_what_the_installed_metadata_says():
             expected.setdefault(_normalize(dist), set()).add(top)
     names = {_normalize(d.metadata["Name"]) for d in distributions()} & set(expected)
     assert "pytest" in names and "pyyaml" in names
-    assert {n: set(import_names(n)) for n in names} == {n: expected[n] for n in names}
+    assert {n: set(import_names(n, installed_import_names)) for n in names} == {n: expected[n] for n in names}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from migrator.adapters.cache import ImportCache
+from migrator.adapters.environment import installed_import_names
 from migrator.adapters.formatter import command_formatter
 from migrator.adapters.snapshot import read_snapshot
 from migrator.analysis.project import Snapshot
@@ -44,6 +45,7 @@ def plan_target(
     result = planner.plan(
         mapping, snapshot, phases, imports=imports, skip_unparsable=skip_unparsable, jobs=jobs, baseline=baseline, progress=progress,
         statements_alone=statements_alone, formatter=command_formatter(command, mapping.root) if command else None,
+        installed=installed_import_names,
     )
     if not result.errors:  # a refused plan leaves the disk exactly as it was
         imports.save(limit=3 * len(snapshot.files))

@@ -45,6 +45,7 @@ def graph(
     from migrator.adapters.snapshot import read_snapshot
     from migrator.analysis import graph as graphs
     from migrator.analysis.project import ProjectIndex
+    from migrator.adapters.environment import installed_import_names
     from migrator.engine import plan as planner
 
     m = _load(mapping)
@@ -61,7 +62,7 @@ def graph(
             numbers = [n for n in m.phase_numbers if n <= phase and not state.is_applied(n)]
             after = snapshot
             for n in numbers:
-                phase_plan, after = planner.plan_phase(m, m.phase(n), after, jobs=jobs, imports=imports, progress=progress)
+                phase_plan, after = planner.plan_phase(m, m.phase(n), after, jobs=jobs, imports=imports, progress=progress, installed=installed_import_names)
                 if phase_plan.errors:
                     report.print_diagnostics(_console(stderr=True), phase_plan.errors)
                     raise typer.Exit(EXIT_REFUSED)

@@ -50,6 +50,7 @@ from migrator.mapping.spec import Mapping, MoveSpec, PhaseSpec
 from migrator.model.names import is_within, longest_prefix
 from migrator.model.plan import Diagnostic, MoveSet
 from migrator.engine.plan import plan_phase
+from migrator.adapters.environment import installed_import_names
 from migrator.analysis.project import NOTEBOOK_SUFFIX, FileEntry, ModuleInfo, ProjectIndex, Snapshot
 from migrator.adapters.state import State
 
@@ -243,7 +244,7 @@ def _phase_cycles(mapping: Mapping, pending: Sequence[PhaseSpec], snapshot: Snap
     phases: list[PhaseCycles] = []
     snap = snapshot
     for spec in pending:
-        phase_plan, after = plan_phase(mapping, spec, snap, imports=imports)
+        phase_plan, after = plan_phase(mapping, spec, snap, imports=imports, installed=installed_import_names)
         if phase_plan.errors:
             phases.append(PhaseCycles(spec.phase, spec.title, "refused", (), tuple(map(_one_line, phase_plan.errors))))
             break
@@ -290,7 +291,7 @@ class _MovePlan:
                     out.symbol_moves.setdefault(spec.source_module, []).append((spec.symbol or "", spec.to, phase.phase, spec))
             # The move each module goes with: its nearest moved ancestor's (as expand says).
             specs = {m.source: m for m in phase.moves if not m.is_symbol and index.get(m.source) is not None}
-            for name, new in expand(mapping, phase, index, snapshot).moveset.modules.items():
+            for name, new in expand(mapping, phase, index, snapshot, installed_import_names).moveset.modules.items():
                 owner = longest_prefix(name, specs)
                 if owner is not None and name not in out.module_moves:
                     out.module_moves[name] = (new, phase.phase, specs[owner])

@@ -60,14 +60,18 @@ class Expansion:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
 
-def expand(mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Snapshot) -> Expansion:
+def expand(
+    mapping: Mapping, phase: PhaseSpec, index: ProjectIndex, snapshot: Snapshot, installed: gates.InstalledNames | None = None
+) -> Expansion:
     """Turn the phase's moves into a MoveSet and file relocations, or error diagnostics.
+    `installed`: the import names of installed distributions (the shadowing gate's;
+    without it, a dependency's import name is worked out from its name).
 
     A sequence of steps over one shared `_Expanding`; each may add refusals, and each
     later step sees what the earlier ones decided. The order of the steps is the order
     of the refusals a person reads.
     """
-    w = _Expanding(mapping, index, snapshot, Expansion(moveset=MoveSet()))
+    w = _Expanding(mapping, index, snapshot, Expansion(moveset=MoveSet()), installed=installed)
     _read_moves(w, phase)
     _expand_packages(w)
     _refuse_shared_landings(w)
@@ -117,6 +121,8 @@ class _Expanding:
     owner: dict[str, str] = field(default_factory=dict)
     #: The files of every module that moves: their old paths are free after the phase.
     vacated: set[str] = field(default_factory=set)
+    #: See `expand`.
+    installed: gates.InstalledNames | None = None
 
     def refuse(self, spec: MoveSpec | None, code: str, message: str) -> None:
         """An error diagnostic at the mapping line of `spec` (no line without one)."""
@@ -323,7 +329,7 @@ def _refuse_shadowing(w: _Expanding) -> None:
         top = sm.dest_module.split(".")[0]
         if w.index.get(top) is None:
             new_tops.setdefault(top, sm.spec)
-    for hit in gates.shadowed(new_tops, w.snapshot):
+    for hit in gates.shadowed(new_tops, w.snapshot, w.installed):
         spec = new_tops[hit.name]
         alt = gates.suggestion(hit.name)
         w.refuse(spec, "MIG110", f"the new top-level package {hit.name!r} would shadow {hit.what}: every `import {hit.name}...` in the project would find the local package instead — choose another name, e.g. {spec.to.replace(hit.name, alt, 1)!r}")

@@ -15,6 +15,7 @@ from migrator.analysis.scans import ScanCache
 from migrator.analysis.project import CONFIG_SUFFIXES, NOTEBOOK_SUFFIX, FileEntry, ProjectIndex, Snapshot, matches_any
 from migrator.engine.expand import Expansion, expand
 from migrator.engine.reexports import with_reexports
+from migrator.engine.shadowing import InstalledNames
 from migrator.mapping.spec import Mapping, PhaseSpec
 from migrator.model.plan import ChangeRole, Diagnostic, Edit, FileChange, FileContext, MoveSet, Progress, Severity
 
@@ -36,6 +37,9 @@ class PhaseOptions:
     #: the mapping's `format` command as a function (path, bytes) → bytes; raises
     #: `FormatterError` (the adapters run the process; the engine only calls it)
     formatter: "Formatter | None" = None
+    #: the import names of an installed distribution, for the shadowing gate (the
+    #: adapters read the environment; without it, names come from distribution names)
+    installed: "InstalledNames | None" = None
 
 
 class FormatterError(Exception):
@@ -209,7 +213,7 @@ def start_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, options:
     Excluded modules are known (importers of them are rewritten, moves of them go ahead)
     but never read or rewritten: they move byte for byte."""
     index = ProjectIndex.build(snapshot, mapping.spec.target.source_roots, with_excluded=True)
-    exp = expand(mapping, phase, index, snapshot)
+    exp = expand(mapping, phase, index, snapshot, options.installed)
     if exp.errors:
         return Refusal(tuple(exp.errors))
     exp.moveset = with_reexports(exp.moveset, index, snapshot)

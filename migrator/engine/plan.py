@@ -22,6 +22,7 @@ from migrator.engine.consolidation import consolidate_onto_existing, merge_packa
 from migrator.engine.layout import create_packages, settle, write_facades
 from migrator.engine.phase_work import Formatter, PhaseOptions, PhaseWork, Refusal, start_phase
 from migrator.engine.references import report_left_alone, rewrite_references
+from migrator.engine.shadowing import InstalledNames
 from migrator.mapping.spec import Mapping, PhaseSpec
 from migrator.model.plan import Diagnostic, PhasePlan, Plan, Progress
 
@@ -38,6 +39,7 @@ def plan(
     progress: Progress | None = None,
     statements_alone: bool = True,
     formatter: Formatter | None = None,
+    installed: InstalledNames | None = None,
 ) -> Plan:
     """Plan the given phases (default: all) in order on `snapshot`, each on the result
     of the last; a refused phase ends the plan.
@@ -52,6 +54,7 @@ def plan(
     `progress` is told how the long steps go. `statements_alone=False` rewrites every
     file whole with every rule (tests compare both ways). `formatter`: the mapping's
     `format` command, run by the caller's adapter on every Python file a phase writes.
+    `installed`: the import names of installed distributions, for the shadowing gate.
     """
     numbers = list(phases) if phases is not None else list(mapping.phase_numbers)
     imports = imports if imports is not None else MemoryCache()
@@ -59,7 +62,7 @@ def plan(
     for number in numbers:
         phase_plan, snapshot = plan_phase(
             mapping, mapping.phase(number), snapshot, skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress,
-            statements_alone=statements_alone, formatter=formatter,
+            statements_alone=statements_alone, formatter=formatter, installed=installed,
         )
         out.append(phase_plan)
         if phase_plan.errors:
@@ -79,12 +82,13 @@ def plan_phase(
     progress: Progress | None = None,
     statements_alone: bool = True,
     formatter: Formatter | None = None,
+    installed: InstalledNames | None = None,
 ) -> tuple[PhasePlan, Snapshot]:
     """Plan one phase on `snapshot`; returns the plan and the snapshot after it (the
     same snapshot when the phase is refused). The options are `PhaseOptions`."""
     options = PhaseOptions(
         skip_unparsable=skip_unparsable, jobs=jobs, imports=imports, baseline=baseline, progress=progress, statements_alone=statements_alone,
-        formatter=formatter,
+        formatter=formatter, installed=installed,
     )
     work = start_phase(mapping, phase, snapshot, options)
     if isinstance(work, Refusal):

@@ -5,7 +5,8 @@ of a distribution the target depends on would hide it for every `import` in the
 project: the seed's `azureml/` package would shadow the Azure ML SDK's `azureml`
 namespace. Dependencies are read from the target's requirements files and
 `pyproject.toml`; import names come from the installed environment where the
-distribution is installed, and from the distribution's name otherwise.
+distribution is installed (read by the adapters, `adapters/environment.py`, and handed
+in as a function), and from the distribution's name otherwise.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import re
 import sys
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 from migrator.analysis.project import Snapshot
 
@@ -80,30 +80,15 @@ def _normalize(dist: str) -> str:
     return re.sub(r"[-_.]+", "-", dist).lower()
 
 
-@lru_cache(maxsize=None)
-def _installed_import_names(dist: str) -> tuple[str, ...]:
-    """The top-level import names of the installed distribution `dist` (the one
-    `importlib.metadata.distribution` finds first on the path, as an import would);
-    empty when it is not installed. Its `top_level.txt`, else the top folders and
-    modules of its `.py` files, as `importlib.metadata.packages_distributions` reads
-    them; one distribution is looked up, not every installed one (that took 60 ms)."""
-    from importlib.metadata import PackageNotFoundError, distribution
-
-    try:
-        found = distribution(dist)
-    except (PackageNotFoundError, ValueError):
-        return ()
-    declared = (found.read_text("top_level.txt") or "").split()
-    if declared:
-        return tuple(sorted(set(declared)))
-    inferred = {f.parts[0] if len(f.parts) > 1 else f.with_suffix("").name for f in found.files or () if f.suffix == ".py"}
-    return tuple(sorted(inferred))
+#: (normalized distribution name) → the top-level names it installs, empty when it is
+#: not installed; the adapters read the environment (`adapters.environment`).
+InstalledNames = Callable[[str], tuple[str, ...]]
 
 
-def import_names(dist: str) -> tuple[str, ...]:
-    """The top-level names a distribution provides (installed metadata, else its name)."""
+def import_names(dist: str, installed: InstalledNames | None = None) -> tuple[str, ...]:
+    """The top-level names a distribution provides (`installed` metadata, else its name)."""
     dist = _normalize(dist)
-    installed = _installed_import_names(dist)
+    installed = installed(dist) if installed is not None else ()
     if installed:
         return installed
     if dist in KNOWN_IMPORT_NAMES:
@@ -114,15 +99,16 @@ def import_names(dist: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def shadowed(new_top_levels: Iterable[str], snapshot: Snapshot) -> list[Shadowing]:
-    """Which of the new top-level package names hide a stdlib module or a dependency."""
+def shadowed(new_top_levels: Iterable[str], snapshot: Snapshot, installed: InstalledNames | None = None) -> list[Shadowing]:
+    """Which of the new top-level package names hide a stdlib module or a dependency
+    (its import names from `installed`, else from its name)."""
     names = sorted(set(new_top_levels))
     if not names:
-        return []  # the installed distributions are not looked at (70 ms)
+        return []
     deps = declared_dependencies(snapshot)
     by_import: dict[str, list[tuple[str, str]]] = {}
     for dist, where in sorted(deps.items()):
-        for name in import_names(dist):
+        for name in import_names(dist, installed):
             by_import.setdefault(name, []).append((dist, where))
     out = []
     for name in names:
