@@ -251,3 +251,36 @@ def test_check_again_reads_no_references_and_after_each_edit_finds_what_a_run_wi
         assert calls == [], f"{what}: checked again without reading a file's references"
         seen = max(seen, sum(f.code != "MIG401" for f in uncached))
     assert seen >= 2, "the edits gave check stale references to find"
+
+
+def test_a_packages_reexports_are_read_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    # What each package `__init__` imports at its top level is stored by content: the
+    # same answer, with no parse the second time, and a changed `__init__` is read again.
+    import ast
+
+    from migrator.adapters.snapshot import read_tree
+    from migrator.analysis.project import ProjectIndex
+    from migrator.analysis.scans import MemoryCache
+    from migrator.engine import reexports
+    from migrator.model.plan import MoveSet
+
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from .impl import helper as h, other\ntry:\n    from .impl import late\nexcept ImportError:\n    pass\n")
+    (root / "pkg" / "impl.py").write_text("def helper(): ...\ndef other(): ...\nlate = 1\n")
+    snapshot = read_tree(root, ["."])
+    index = ProjectIndex.build(snapshot, ["."])
+    moves = MoveSet(modules={"pkg.impl": "pkg.core"}, known_modules=frozenset({"pkg", "pkg.impl"}))
+    expected = {"pkg.h": "pkg.core.helper", "pkg.other": "pkg.core.other"}
+    assert dict(reexports.with_reexports(moves, index, snapshot).reexports) == expected
+    cache = MemoryCache()
+    assert dict(reexports.with_reexports(moves, index, snapshot, cache).reexports) == expected
+    parses = []
+    real = ast.parse
+    monkeypatch.setattr(reexports.ast, "parse", lambda *a, **k: parses.append(1) or real(*a, **k))
+    assert dict(reexports.with_reexports(moves, index, snapshot, cache).reexports) == expected
+    assert parses == []
+    (root / "pkg" / "__init__.py").write_text("from .impl import other\n")
+    changed = read_tree(root, ["."])
+    assert dict(reexports.with_reexports(moves, ProjectIndex.build(changed, ["."]), changed, cache).reexports) == {"pkg.other": "pkg.core.other"}
+    assert parses == [1]

@@ -216,7 +216,7 @@ def start_phase(mapping: Mapping, phase: PhaseSpec, snapshot: Snapshot, options:
     exp = expand(mapping, phase, index, snapshot, options.installed)
     if exp.errors:
         return Refusal(tuple(exp.errors))
-    exp.moveset = with_reexports(exp.moveset, index, snapshot)
+    exp.moveset = with_reexports(exp.moveset, index, snapshot, options.imports)
     compared = {index.modules[o].path: "onto the existing module it must be compared with" for o in exp.onto_existing}
     compared.update({src: "into an existing package, merging its code" for src, _, _, _ in exp.init_merges})
     return PhaseWork(mapping, phase, snapshot, index, exp, options, WorkingTree(before=snapshot), compared=compared)

@@ -10,16 +10,18 @@ import dataclasses
 
 from migrator.analysis import pyast
 from migrator.analysis.project import ProjectIndex, Snapshot
+from migrator.analysis.scans import ScanCache, content_key, result_key
 from migrator.model.names import absolute_module
 from migrator.model.plan import Diagnostic, MoveSet, Severity
 
 
-def with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> MoveSet:
+def with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot, cache: ScanCache | None = None) -> MoveSet:
     """Add the names that packages staying in place re-export from moved modules.
 
     Only unconditional top-level `from X import name` statements of package
     `__init__` files count: a re-export inside `try/except` may be a fallback that
-    binds something else.
+    binds something else. `cache`: where each `__init__`'s statements are kept by
+    content (a stored result), so a next command does not parse it again.
     """
     reexports: dict[str, str] = {}
     for name, info in index.modules.items():
@@ -28,26 +30,52 @@ def with_reexports(moves: MoveSet, index: ProjectIndex, snapshot: Snapshot) -> M
         data = snapshot.get(info.path)
         if not data:
             continue
-        try:
-            tree = ast.parse(data)
-        except SyntaxError:
-            continue
-        for node in tree.body:
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            base = absolute_module(node.module, level=node.level, package=name)
-            for alias in node.names:
-                if alias.name == "*":
+        for level, module, aliases in _top_from_imports(data, cache):
+            base = absolute_module(module, level=level, package=name)
+            for imported, asname in aliases:
+                if imported == "*":
                     continue
-                full = f"{base}.{alias.name}"
+                full = f"{base}.{imported}"
                 if moves.is_module(full):
                     continue  # a submodule import, handled as a module reference
                 resolved = moves.resolve(full)
                 if resolved is not None:
-                    reexports[f"{name}.{alias.asname or alias.name}"] = resolved
+                    reexports[f"{name}.{asname or imported}"] = resolved
     if not reexports:
         return moves
     return dataclasses.replace(moves, reexports=reexports)
+
+
+def _top_from_imports(data: bytes, cache: ScanCache | None) -> list[tuple[int, str | None, list[tuple[str, str | None]]]]:
+    """(level, module, [(name, asname)]) of each `from` import in the file's top-level
+    statements, in order; none when it does not parse. A pure function of the bytes."""
+    key = result_key("top-from-imports", 1, content_key(data)) if cache is not None else None
+    if key is not None:
+        stored = cache.result(key)
+        if isinstance(stored, list) and all(_is_statement(x) for x in stored):
+            return [(level, module, [(n, a) for n, a in aliases]) for level, module, aliases in stored]
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        found = []
+    else:
+        found = [
+            (node.level, node.module, [(alias.name, alias.asname) for alias in node.names])
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom)
+        ]
+    if key is not None:
+        cache.put_result(key, [[level, module, [[n, a] for n, a in aliases]] for level, module, aliases in found])
+    return found
+
+
+def _is_statement(value: object) -> bool:
+    """A stored `_top_from_imports` entry: [level, module or None, [[name, asname or None], ...]]."""
+    if not (isinstance(value, list) and len(value) == 3 and type(value[0]) is int and (value[1] is None or type(value[1]) is str)):
+        return False
+    return isinstance(value[2], list) and all(
+        isinstance(a, list) and len(a) == 2 and type(a[0]) is str and (a[1] is None or type(a[1]) is str) for a in value[2]
+    )
 
 
 def all_names_moved_away(snapshot: Snapshot, index: ProjectIndex, modules: dict[str, str]) -> list[Diagnostic]:
