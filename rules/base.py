@@ -81,13 +81,16 @@ class Rule:
     `name` equals the rule's module name; `description` is the one line that `--help`
     and the docs reuse; `TRIGGERS` what in a file can give the rule work (the triage
     runs a rule over a file only when the file shows one of them; a subclass without
-    them is refused when it is defined); `EXAMPLES` are rewrites that must happen,
-    `UNCHANGED` near-misses that must not.
+    them is refused when it is defined); `ON_KEPT_FILES` whether it can change a file
+    kept on facades (`FileContext.keep_on_facades`; the triage gives such a file only the
+    rules that can); `EXAMPLES` are rewrites that must happen, `UNCHANGED` near-misses
+    that must not.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     TRIGGERS: ClassVar[frozenset[Trigger]]
+    ON_KEPT_FILES: ClassVar[bool] = False
     EXAMPLES: ClassVar[tuple[Example, ...]] = ()
     UNCHANGED: ClassVar[tuple[Example, ...]] = ()
 

@@ -76,6 +76,7 @@ class StringTargetRule(Rule):
     name = "string_target"
     description = "Rewrite string literals that are exactly a dotted path (or `mod:attr`) under a moved name."
     TRIGGERS = frozenset({Trigger.STRING})
+    ON_KEPT_FILES = True  # writes to `sys.modules` under an old name
 
     EXAMPLES = (
         Example(

@@ -9,6 +9,7 @@ every file of every seed phase.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -213,3 +214,25 @@ def test_the_outside_search_equals_rescanning_from_the_start(lines):
     words = re.compile(r"\bdates\b")
     assert ast.parse(text) is not None
     assert fastpath._outside(text, words, spans) == _outside_by_rescanning(text, words, spans)
+
+
+@pytest.mark.parametrize("rule", [r for r in ALL_RULES if not r.ON_KEPT_FILES], ids=lambda r: r.name)
+def test_a_rule_that_says_it_leaves_kept_files_alone_does(rule):
+    # The triage gives a file kept on facades only the rules with ON_KEPT_FILES: every
+    # other rule must change nothing in one, and warn about nothing, on every example.
+    import libcst as cst
+
+    for example in (*rule.EXAMPLES, *rule.UNCHANGED):
+        ctx = dataclasses.replace(example.context(), keep_on_facades=True)
+        module = cst.parse_module(example.before)
+        result = rule().rewrite(module, ctx, example.move_set())
+        assert result.module is module and not result.edits and not result.diagnostics, example.id
+
+
+def test_a_kept_file_gets_only_the_rules_that_can_change_it():
+    kept = FileContext("pkg/user.py", "pkg.user", "pkg.user", keep_on_facades=True)
+    # an import of a moved module: the facade serves it, no rule runs
+    assert fastpath.triage("import pkg.old\n", kept, MOVES) is None
+    # a write to sys.modules under an old name: string_target decides
+    found = fastpath.triage("import sys\nsys.modules['pkg.old'] = None\n", kept, MOVES)
+    assert found is not None and found.whole_file and found.rules == frozenset({"string_target"})

@@ -135,3 +135,26 @@ def test_magics_are_kept_and_cells_counted_across_the_notebook():
 def test_text_that_is_not_a_nbformat_4_notebook_is_refused_as_such(text):
     with pytest.raises(NotebookError):
         rewrite_notebook("nb.ipynb", text, lambda s: (s, ()))
+
+
+def test_cells_no_rule_can_change_are_not_given_to_the_rules(monkeypatch):
+    # Each cell is triaged as a file is: libcst sees only the cells that name a moved
+    # module, and the notebook comes out as the rules over every cell make it.
+    from migrator.engine import rewrite
+    from migrator.model.plan import FileContext, MoveSet
+
+    cells = [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+        for source in (["import os\n", "print(os.sep)"], ["%matplotlib inline\n", "from app.utils.dates import today"], ["x = 1"], ["y = 'app.utils.dates'"])
+    ]
+    text = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}, indent=1) + "\n"
+    moves = MoveSet(modules={"app.utils.dates": "app.dates"}, known_modules=frozenset({"app", "app.utils", "app.utils.dates"}))
+    ctx = FileContext("notebooks/demo.ipynb")
+    every_rule = rewrite.rewrite("notebooks/demo.ipynb", text.encode(), ctx, moves, statements_alone=False)
+    given = []
+    real = rewrite.rewrite_python_text
+    monkeypatch.setattr(rewrite, "rewrite_python_text", lambda source, *a, **k: given.append(source) or real(source, *a, **k))
+    triaged = rewrite.rewrite("notebooks/demo.ipynb", text.encode(), ctx, moves)
+    assert triaged == every_rule
+    assert b"from app.dates import today" in triaged.data and b"'app.dates'" in triaged.data
+    assert len(given) == 2  # the two cells that name app.utils.dates

@@ -86,7 +86,9 @@ def triage(
     """A fast, conservative look at whether any rule can change the file; None: no rule can.
 
     Every rule runs over the whole file when it is a package `__init__` that re-exports
-    lazily, does not parse (the libcst parse then reports it) or is kept on facades. A
+    lazily, does not parse (the libcst parse then reports it) or is kept on facades and
+    moves. A file kept on facades gets, over the whole file, those of the rules its
+    references trigger that can change a kept file (`Rule.ON_KEPT_FILES`). A
     file that moves is rewritten whole by the rules its references trigger, and its
     relative imports (which start from another package after the move) trigger
     `FROM_IMPORT`. Otherwise the triage collects the `Trigger`s the file shows: `IMPORT` when
@@ -134,7 +136,10 @@ def triage(
     if not selected:
         return None
     if ctx.keep_on_facades:
-        return WHOLE_FILE  # rare; the rules decide what stays on the old paths
+        # The rules decide what stays on the old paths; only those that can change a
+        # kept file at all run (`Rule.ON_KEPT_FILES`: writes to `sys.modules`).
+        kept = tuple(rule for rule in selected if rule.ON_KEPT_FILES)
+        return Triage(True, rules=frozenset(rule.name for rule in kept)) if kept else None
     if moving:  # the rules its references trigger, over the whole file
         return Triage(True, rules=frozenset(rule.name for rule in selected))
     if found.triggers == {Trigger.FROM_IMPORT}:

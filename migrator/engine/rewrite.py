@@ -244,7 +244,7 @@ def rewrite(
         if is_python(path):
             return _rewrite_python(path, data, ctx, moves, scan, statements_alone=statements_alone)
         if path.endswith(NOTEBOOK_SUFFIX):
-            return _rewrite_notebook(path, data, ctx, moves)
+            return _rewrite_notebook(path, data, ctx, moves, statements_alone=statements_alone)
     except FileRewriteError as exc:
         return Failed(exc.diagnostic)
     if path.endswith(DOC_SUFFIXES):
@@ -335,7 +335,10 @@ def _with_prose(result: FileResult, decoded: Decoded, ctx: FileContext, moves: M
     return dataclasses.replace(result, diagnostics=result.diagnostics + listed)
 
 
-def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet) -> FileResult:
+def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet, *, statements_alone: bool = True) -> FileResult:
+    """Every code cell through the rules; each cell is triaged first, as a file is (a
+    cell no rule can change is not parsed by libcst; with `statements_alone` off, every
+    rule runs over every cell, to compare both ways)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -343,7 +346,13 @@ def _rewrite_notebook(path: str, data: bytes, ctx: FileContext, moves: MoveSet) 
     cell_ctx = FileContext(path=path, keep_on_facades=ctx.keep_on_facades)
 
     def cell(source: str):
-        new, edits, _ = rewrite_python_text(source, cell_ctx, moves)
+        only = None
+        if statements_alone:
+            found = fastpath.triage(source, cell_ctx, moves)
+            if found is None:
+                return source, ()
+            only = found.rules
+        new, edits, _ = rewrite_python_text(source, cell_ctx, moves, only)
         return keep_form_feeds(source, new), edits
 
     try:
