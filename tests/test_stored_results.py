@@ -284,3 +284,48 @@ def test_a_packages_reexports_are_read_from_the_cache_the_second_time(tmp_path, 
     changed = read_tree(root, ["."])
     assert dict(reexports.with_reexports(moves, ProjectIndex.build(changed, ["."]), changed, cache).reexports) == {"pkg.other": "pkg.core.other"}
     assert parses == [1]
+
+
+def test_the_gates_verdict_follows_what_the_phase_writes_not_only_where(tmp_path):
+    # Two plans of the same tree, moves and changed paths, whose written files differ (the
+    # mapping's formatter changes what user.py imports): the second must not reuse the
+    # first's stored verdict. Its key holds the files after the phase, not only their paths.
+    import json as json_
+
+    from tests.helpers import write_project
+
+    files = {
+        "src/app/__init__.py": "",
+        "src/app/old.py": "def f():\n    return 1\n",
+        "src/app/user.py": "from app.old import f\n\n\ndef g():\n    return f()\n",
+        "src/app/other.py": "from app.user import g\n\nX = g\n",
+    }
+    # A "formatter" that puts an import of app.other at the top of app/user.py: with it,
+    # `import app.user` runs app.other first, which reads `g` from the half-run app.user.
+    tool = tmp_path / "fmt.py"
+    tool.write_text(
+        "import sys\n"
+        "data = sys.stdin.read()\n"
+        "if sys.argv[1].endswith('user.py') and sys.argv[2] == 'cycle':\n"
+        "    data = 'from app.other import X\\n' + data\n"
+        "sys.stdout.write(data)\n"
+    )
+
+    def mapping_text(mode: str) -> str:
+        command = json_.dumps([sys.executable, str(tool), "{path}", mode])
+        return (
+            "version: 1\n"
+            "target: {root: proj, source_roots: [src]}\n"
+            f"format: {command}\n"
+            "phases:\n"
+            "  - {phase: 1, title: Rename, moves: [{from: app.old, to: app.new}]}\n"
+        )
+
+    mapping_path = write_project(tmp_path, files, mapping_text("plain"))
+    first = plan_target(load_mapping(mapping_path), cache=True)
+    assert not first.errors
+    mapping_path.write_text(mapping_text("cycle"), encoding="utf-8")
+    cached = plan_target(load_mapping(mapping_path), cache=True)
+    uncached = plan_target(load_mapping(mapping_path), cache=False)
+    assert [d.code for d in uncached.errors] == ["MIG401"]
+    assert [d.code for d in cached.errors] == [d.code for d in uncached.errors]
