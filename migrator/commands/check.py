@@ -96,7 +96,7 @@ def stale_references(mapping: Mapping, snapshot: Snapshot, state: State, index: 
     moves = applied_moves(state, index, snapshot)
     if not moves:
         return []
-    moves = with_reexports(moves, index, snapshot)
+    moves = with_reexports(moves, index, snapshot, imports)
     if imports is None:
         return _stale_references(target, snapshot, index, moves)
     key = result_key(

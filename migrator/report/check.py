@@ -6,16 +6,16 @@ import os
 from pathlib import Path
 
 from migrator.commands.inferred import STATE_PATH, InferredState
-from migrator.report.schemas import dump, schema_id
-from migrator.report.schemas.check import CheckOutput
-
-CHECK_JSON_SCHEMA = schema_id(CheckOutput)
 
 
 def check_json(findings, state) -> dict:
-    """The stable JSON form of `check`'s findings (its schema is `schemas.check.CheckOutput`)."""
+    """The stable JSON form of `check`'s findings (its schema is `schemas.check.CheckOutput`,
+    imported here: the text and GitHub forms need no pydantic)."""
+    from migrator.report.schemas import dump, schema_id
+    from migrator.report.schemas.check import CheckOutput
+
     return dump(CheckOutput, {
-        "schema": CHECK_JSON_SCHEMA,
+        "schema": schema_id(CheckOutput),
         "applied_phases": list(state.applied_numbers),
         # true: nothing is recorded in .migrator/state.json; the phases are read from the tree
         "applied_phases_inferred": isinstance(state, InferredState),
