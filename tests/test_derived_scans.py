@@ -148,3 +148,11 @@ def test_the_generated_trees_derive_their_rewritten_scans(tmp_path, monkeypatch)
     monkeypatch.setattr(pyast, "rescan", checked)
     plan = plan_target(load_mapping(tree / "mapping.yaml"), cache=False)
     assert plan.phases and sum(seen) > 0, seen
+
+
+def test_files_with_an_encoding_of_their_own_are_parsed_not_derived():
+    # A BOM or an encoding declaration: the parser applies its rules, so no derivation.
+    assert pyast.source_text(b"\xef\xbb\xbfimport old.mod\n") is None
+    assert pyast.source_text(b"# -*- coding: latin-1 -*-\nimport old.mod\n") is None
+    assert pyast.source_text(b"\xff = 1\n") is None
+    assert pyast.source_text(b"import old.mod\n") == "import old.mod\n"

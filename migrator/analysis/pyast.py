@@ -242,6 +242,13 @@ def raw_imports(records: tuple[ImportRecord, ...]):
             yield line, kind, level, module, tuple(name for name, _ in aliases)
 
 
+def source_text(data: bytes) -> str | None:
+    """The file's text when `scan` parses it as decoded UTF-8 text (`_parseable`), else
+    None (a BOM, a possible encoding declaration, or bytes that are not UTF-8)."""
+    text = _parseable(data)
+    return text if isinstance(text, str) else None
+
+
 def _parseable(data: bytes) -> str | bytes:
     """The text to parse: decoded here when that is safe, since `ast` parses text faster.
 
@@ -315,7 +322,7 @@ def _is_type_checking(test: ast.expr) -> bool:
 
 def rescan(before_text: str, before: Scan, after_text: str) -> Scan | None:
     """`scan(after_text)` worked out from the scan of `before_text` without parsing the
-    file, when `after_text` differs from it only inside import statements that each
+    file (both texts as `source_text` gives them: no BOM, no encoding declaration), when `after_text` differs from it only inside import statements that each
     keep their lines and bind the same names (a rewrite of the modules they name);
     None when it differs otherwise (then the caller parses).
 
@@ -327,7 +334,7 @@ def rescan(before_text: str, before: Scan, after_text: str) -> Scan | None:
     change, to what parsing each new statement alone gives.
     """
     records, error = before[0], before[1]
-    if error is not None or _has_encoding_marks(before_text) or _has_encoding_marks(after_text):
+    if error is not None:
         return None
     old_lines, new_lines = python_lines(before_text, keepends=True), python_lines(after_text, keepends=True)
     if len(old_lines) != len(new_lines):
@@ -390,7 +397,3 @@ def _bound(level: int, aliases: tuple[tuple[str, str | None], ...]) -> tuple[str
     return tuple(asname or name for name, asname in aliases)
 
 
-def _has_encoding_marks(text: str) -> bool:
-    """A BOM or a possible PEP 263 declaration in the first two lines (see `_parseable`)."""
-    head = "\n".join(text.split("\n", 2)[:2])
-    return text.startswith("\ufeff") or "coding" in head

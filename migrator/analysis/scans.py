@@ -236,10 +236,10 @@ def learn_rewritten(before: Snapshot, after: Snapshot, paths: Iterable[str], cac
         old_scan = cache.get(content_key(old))
         if old_scan is None:
             continue
-        try:
-            derived = pyast.rescan(old.decode("utf-8"), old_scan, new.decode("utf-8"))
-        except UnicodeDecodeError:
+        old_text, new_text = pyast.source_text(old), pyast.source_text(new)
+        if old_text is None or new_text is None:
             continue
+        derived = pyast.rescan(old_text, old_scan, new_text)
         if derived is not None:
             cache.put(key, derived)
             learned += 1

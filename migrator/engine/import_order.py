@@ -144,7 +144,7 @@ def _copies_share_settings(config) -> Iterator[None]:
     among them, 0.6 ms a block, more than half of isort's time on Django. Settings are
     never changed in place (the config is a frozen dataclass), so here the copy is made
     once per config and each block's copy starts from a shallow copy of it. Output is
-    the same byte for byte (tests/test_lint_clean.py compares with isort's own). Only
+    the same byte for byte (tests/test_import_order_isort.py compares with isort's own). Only
     `isort.settings.asdict` is replaced, and only during the call; an isort without that
     name is left as it is."""
     import dataclasses

@@ -88,19 +88,24 @@ class Prefilter:
             text = text + "\n" + resolved
         if any(clue in text for word in hits for clues in self.reach[word] for clue in clues):
             return True
-        return any(_names_exporter(text, exporter, word) for word in hits for exporter in self.exporters.get(word, ()))
+        pairs = [(word, exporter) for word in hits for exporter in self.exporters.get(word, ()) if exporter in text]
+        if not pairs:
+            return False
+        froms = [m for m in _from_imports(text) if not m.group(1)]  # once per file, not per name
+        return any(_names_exporter(text, exporter, word, froms) for word, exporter in pairs)
 
 
-def _names_exporter(text: str, exporter: str, word: str) -> bool:
+def _names_exporter(text: str, exporter: str, word: str, froms) -> bool:
     """Whether `text` spells `exporter` anywhere but as the module of a `from exporter
-    import …` that imports neither `word` nor `*` (such a statement cannot reach the
-    re-exported `exporter.word`; any other spelling may)."""
+    import …` (one of `froms`, its absolute from-imports) that imports neither `word`
+    nor `*` (such a statement cannot reach the re-exported `exporter.word`; any other
+    spelling may)."""
     at = text.find(exporter)
     if at < 0:
         return False
     left_out = set()
-    for m in _from_imports(text):
-        if not m.group(1) and m.group(2) == exporter:
+    for m in froms:
+        if m.group(2) == exporter:
             names = m.group(3)
             if "*" not in names and word not in {n.group(1) for n in _IMPORTED.finditer(names)}:
                 left_out.add(m.start(2))

@@ -18,7 +18,7 @@ from migrator.engine.phase_work import Held, PhaseWork, Refusal
 from migrator.engine.prefilter import MENTION, mentions, may_refer, prefilter
 from migrator.engine.reexports import all_names_moved_away
 from migrator.engine.rewrite import SKIPPABLE, Changed, Failed, FileResult, Skipped, Unchanged, moves_inputs, rewrite_all, rewrite_file
-from migrator.model.plan import ChangeRole, Diagnostic, Edit, MoveSet, Severity
+from migrator.model.plan import ChangeRole, Diagnostic, Edit, FileContext, MoveSet, Severity
 
 #: An excluded file the phase moves: byte for byte, never rewritten.
 VERBATIM = "MIG205"
@@ -105,7 +105,7 @@ def _take(work: PhaseWork, path: str, result: FileResult) -> None:
     _place(work, path, ctx.module, data=data, edits=edits)
 
 
-def _edits_of(result: FileResult, path: str, data: bytes, ctx, work: PhaseWork) -> tuple[Edit, ...]:
+def _edits_of(result: FileResult, path: str, data: bytes, ctx: FileContext, work: PhaseWork) -> tuple[Edit, ...]:
     """The edits of a rewrite's outcome, as `rewrite_file` gives them (a file that cannot
     be rewritten raises its error)."""
     match result:

@@ -88,9 +88,9 @@ InstalledNames = Callable[[str], tuple[str, ...]]
 def import_names(dist: str, installed: InstalledNames | None = None) -> tuple[str, ...]:
     """The top-level names a distribution provides (`installed` metadata, else its name)."""
     dist = _normalize(dist)
-    installed = installed(dist) if installed is not None else ()
-    if installed:
-        return installed
+    found = installed(dist) if installed is not None else ()
+    if found:
+        return found
     if dist in KNOWN_IMPORT_NAMES:
         return KNOWN_IMPORT_NAMES[dist]
     names = {dist.replace("-", "_")}
